@@ -1,0 +1,41 @@
+//! Generates the typed client from the OpenAPI spec in `openapi/` (or the file named by
+//! `GALILEO_OPENAPI_SPEC`) into `OUT_DIR`. All the work is in `codegen/`.
+
+use std::path::{Path, PathBuf};
+
+use galileo_export_codegen::{generate_file, locate_spec, write_generated, SPEC_ENV_VAR};
+
+fn main() {
+    println!("cargo:rerun-if-env-changed={SPEC_ENV_VAR}");
+    println!("cargo:rerun-if-changed=openapi");
+    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
+    let override_path = std::env::var_os(SPEC_ENV_VAR)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    if let Err(message) = run(
+        &manifest.join("openapi"),
+        override_path.as_deref(),
+        &out_dir,
+    ) {
+        eprintln!("error: {message}");
+        std::process::exit(1);
+    }
+}
+
+fn run(dir: &Path, override_path: Option<&Path>, out_dir: &Path) -> Result<(), String> {
+    let spec = locate_spec(dir, override_path).map_err(|e| e.to_string())?;
+    println!("cargo:rerun-if-changed={}", spec.display());
+    let generated = generate_file(&spec).map_err(|e| e.to_string())?;
+    for skipped in &generated.report.skipped {
+        println!(
+            "cargo:warning=skipped operation `{}` ({} {}): {}",
+            skipped.operation_id,
+            skipped.method.to_uppercase(),
+            skipped.path,
+            skipped.reason
+        );
+    }
+    write_generated(&generated, out_dir)
+        .map_err(|e| format!("cannot write generated code to {}: {e}", out_dir.display()))
+}
