@@ -26,3 +26,26 @@ pub mod spec {
     include!(concat!(env!("OUT_DIR"), "/spec.rs"));
 }
 
+pub mod auth;
+mod body;
+pub mod client;
+pub mod error;
+pub mod export;
+pub mod filter;
+pub mod progress;
+pub mod records;
+pub mod retry;
+pub mod stream;
+
+pub use auth::{Credentials, Secret};
+pub use body::BodyStream;
+pub use client::{Client, ClientBuilder};
+pub use error::{Error, FieldError};
+pub use export::{ExportBuilder, ExportFormat, RootType};
+pub use filter::Filter;
+pub use progress::Progress;
+pub use retry::RetryPolicy;
+pub use stream::{ExportSummary, RecordStream};
+
+#[cfg(feature = "mock-server")]
+pub mod mock;

@@ -234,7 +234,11 @@ fn spec_constants_come_from_the_spec() {
     assert!(export.operation_id.starts_with("export_records_"));
     assert!(spec::security::API_KEY_HEADER.is_some_and(|h| h.ends_with("-API-Key")));
     let (bearer, basic) = (spec::security::BEARER, spec::security::BASIC);
-    assert_eq!((bearer, basic), (true, true), "the spec accepts bearer tokens and HTTP basic");
+    assert_eq!(
+        (bearer, basic),
+        (true, true),
+        "the spec accepts bearer tokens and HTTP basic"
+    );
     // Clean names are unique.
     let mut names: Vec<&str> = spec::OPERATIONS.iter().map(|o| o.name).collect();
     names.sort_unstable();

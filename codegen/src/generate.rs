@@ -59,13 +59,19 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
     out
 }
 
-/// The progenitor settings this crate generates with (builder interface, merged tags).
+/// The progenitor settings this crate generates with: builder interface, merged tags,
+/// `PartialEq` on every type, and a request hook of the handwritten layer
+/// (`crate::client::RequestDefaults`, applied by `crate::client::apply_request_defaults`)
+/// that adds credentials, extra headers and the user agent to every request, whichever
+/// `reqwest::Client` sends it.
 pub fn settings() -> progenitor::GenerationSettings {
     let mut settings = progenitor::GenerationSettings::default();
     settings
         .with_interface(progenitor::InterfaceStyle::Builder)
         .with_tag(progenitor::TagStyle::Merged)
-        .with_derive("PartialEq");
+        .with_derive("PartialEq")
+        .with_inner_type(quote::quote!(crate::client::RequestDefaults))
+        .with_pre_hook_async(quote::quote!(crate::client::apply_request_defaults));
     settings
 }
 

@@ -1,0 +1,342 @@
+//! The client: configuration (base URL, credentials, headers, timeouts, retries, your
+//! own `reqwest::Client`) and the entry point to exports. The generated client for every
+//! other operation stays reachable through [`Client::api`].
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use uuid::Uuid;
+
+use crate::auth::{api_url_from_console_url, Credentials, Secret};
+use crate::error::Error;
+use crate::export::ExportBuilder;
+use crate::retry::RetryPolicy;
+
+/// Environment variable holding the API key ([`Client::from_env`]).
+pub const ENV_API_KEY: &str = "GALILEO_API_KEY";
+/// Environment variable holding the API base URL ([`Client::from_env`]).
+pub const ENV_API_URL: &str = "GALILEO_API_URL";
+/// Environment variable holding the console URL, from which the API URL is derived when
+/// [`ENV_API_URL`] is not set ([`api_url_from_console_url`]).
+pub const ENV_CONSOLE_URL: &str = "GALILEO_CONSOLE_URL";
+
+/// The user agent sent by default: `galileo-export/<version>`.
+pub const DEFAULT_USER_AGENT: &str = concat!("galileo-export/", env!("CARGO_PKG_VERSION"));
+
+/// Headers added to every request the generated client sends (credentials, extra
+/// headers, user agent). Built by [`ClientBuilder::build`]; its `Debug` shows header
+/// names only.
+#[derive(Clone, Default)]
+pub struct RequestDefaults {
+    headers: HeaderMap,
+}
+
+impl fmt::Debug for RequestDefaults {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.headers.keys()).finish()
+    }
+}
+
+/// The generated client's request hook: adds the [`RequestDefaults`] headers that the
+/// request does not already carry.
+#[doc(hidden)]
+pub async fn apply_request_defaults(
+    defaults: &RequestDefaults,
+    request: &mut reqwest::Request,
+) -> Result<(), std::convert::Infallible> {
+    let headers = request.headers_mut();
+    for (name, value) in &defaults.headers {
+        if !headers.contains_key(name) {
+            headers.insert(name.clone(), value.clone());
+        }
+    }
+    Ok(())
+}
+
+/// Configuration of a [`Client`], in the style of `reqwest::ClientBuilder`.
+///
+/// ```
+/// use std::time::Duration;
+/// use galileo_export::{Client, RetryPolicy};
+///
+/// let client = Client::builder()
+///     .base_url("https://api.galileo.example")
+///     .api_key("gal-123")
+///     .header("X-Team", "data")
+///     .connect_timeout(Duration::from_secs(5))
+///     .read_timeout(Duration::from_secs(60))
+///     .retry(RetryPolicy::default().max_attempts(3))
+///     .build()?;
+/// assert_eq!(client.base_url(), "https://api.galileo.example");
+/// # Ok::<(), galileo_export::Error>(())
+/// ```
+#[must_use]
+pub struct ClientBuilder {
+    base_url: Option<String>,
+    credentials: Option<Credentials>,
+    headers: Vec<(String, String)>,
+    user_agent: String,
+    connect_timeout: Duration,
+    read_timeout: Duration,
+    http: Option<reqwest::Client>,
+    retry: RetryPolicy,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("credentials", &self.credentials)
+            .field(
+                "headers",
+                &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
+            .field("user_agent", &self.user_agent)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("read_timeout", &self.read_timeout)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            base_url: None,
+            credentials: None,
+            headers: Vec::new(),
+            user_agent: DEFAULT_USER_AGENT.to_string(),
+            connect_timeout: Duration::from_secs(30),
+            read_timeout: Duration::from_secs(120),
+            http: None,
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The API base URL. Default: the spec's server ([`crate::spec::DEFAULT_BASE_URL`]).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Authenticate with an API key, sent in the header the spec names.
+    pub fn api_key(mut self, key: impl Into<Secret>) -> Self {
+        self.credentials = Some(Credentials::api_key(key));
+        self
+    }
+
+    /// Authenticate with a bearer token.
+    pub fn bearer_token(mut self, token: impl Into<Secret>) -> Self {
+        self.credentials = Some(Credentials::bearer(token));
+        self
+    }
+
+    /// Authenticate with HTTP basic.
+    pub fn basic_auth(mut self, username: impl Into<String>, password: impl Into<Secret>) -> Self {
+        self.credentials = Some(Credentials::basic(username, password));
+        self
+    }
+
+    /// Authenticate with any [`Credentials`].
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// An extra header sent with every request (checked by [`build`](Self::build)).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// The `User-Agent`. Default: [`DEFAULT_USER_AGENT`].
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// How long to wait for a connection. Default 30 s. Ignored with
+    /// [`http_client`](Self::http_client) (configure your client instead).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long a read may wait for data, also in the middle of a streaming export (a
+    /// stalled body is then reported as a cut). Default 120 s. Ignored with
+    /// [`http_client`](Self::http_client).
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = timeout;
+        self
+    }
+
+    /// Send requests with your own `reqwest::Client` (proxies, TLS roots, pools…).
+    /// Credentials, extra headers and the user agent are still added to every request.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Retry policy for failed requests. Default: [`RetryPolicy::default`].
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Check the configuration and build the client. Missing credentials, an invalid
+    /// base URL or header are errors here, not a 401 later.
+    pub fn build(self) -> Result<Client, Error> {
+        let credentials = self.credentials.ok_or_else(|| {
+            Error::Config(format!(
+                "no credentials: set an API key (e.g. the {ENV_API_KEY} environment variable), a bearer token or basic credentials"
+            ))
+        })?;
+        let base_url = self
+            .base_url
+            .unwrap_or_else(|| crate::spec::DEFAULT_BASE_URL.to_string());
+        let base_url = base_url.trim_end_matches('/').to_string();
+        let parsed = reqwest::Url::parse(&base_url)
+            .map_err(|e| Error::Config(format!("base URL `{base_url}` is not a valid URL: {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(Error::Config(format!(
+                "base URL `{base_url}` must be http or https"
+            )));
+        }
+
+        let mut headers = HeaderMap::new();
+        for (name, value) in &self.headers {
+            let header = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::Config(format!("`{name}` is not a valid header name")))?;
+            let value = HeaderValue::from_str(value).map_err(|_| {
+                Error::Config(format!(
+                    "the value of header `{name}` is not a valid header value"
+                ))
+            })?;
+            headers.append(header, value);
+        }
+        let ua = HeaderValue::from_str(&self.user_agent)
+            .map_err(|_| Error::Config("the user agent is not a valid header value".into()))?;
+        headers.insert(USER_AGENT, ua);
+        credentials.apply(&mut headers)?;
+
+        let http = match self.http {
+            Some(client) => client,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .read_timeout(self.read_timeout)
+                .build()
+                .map_err(|e| {
+                    Error::Config(format!("cannot build the HTTP client: {}", e.without_url()))
+                })?,
+        };
+        let api = crate::api::Client::new_with_client(&base_url, http, RequestDefaults { headers });
+        Ok(Client {
+            api,
+            base_url,
+            scheme: credentials.scheme(),
+            retry: self.retry,
+        })
+    }
+}
+
+/// A configured Galileo client.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), galileo_export::Error> {
+/// use galileo_export::{Client, Filter};
+/// use futures::TryStreamExt;
+///
+/// let client = Client::from_env()?; // GALILEO_API_KEY, GALILEO_API_URL
+/// let project = uuid::Uuid::parse_str("6f1c2b9e-1d2f-4c3b-9a8e-7d6c5b4a3f21").unwrap();
+/// let stream = uuid::Uuid::parse_str("0b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d").unwrap();
+/// let mut records = client
+///     .export(project)
+///     .log_stream(stream)
+///     .filter(Filter::text("input").contains("refund").case_insensitive())
+///     .records()
+///     .await?;
+/// while let Some(record) = records.try_next().await? {
+///     println!("{}", record["id"]);
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    api: crate::api::Client,
+    base_url: String,
+    scheme: &'static str,
+    retry: RetryPolicy,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.base_url)
+            .field("auth", &self.scheme)
+            .field("retry", &self.retry)
+            .finish()
+    }
+}
+
+impl Client {
+    /// A builder.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment: the API key from `GALILEO_API_KEY`,
+    /// the base URL from `GALILEO_API_URL`, else derived from `GALILEO_CONSOLE_URL` the way
+    /// Galileo's Python SDK does, else the spec's server.
+    pub fn from_env() -> Result<Client, Error> {
+        Self::builder_from_env()?.build()
+    }
+
+    /// Like [`from_env`](Self::from_env), but returns the builder for further settings.
+    pub fn builder_from_env() -> Result<ClientBuilder, Error> {
+        let mut builder = Client::builder();
+        match std::env::var(ENV_API_KEY) {
+            Ok(key) if !key.trim().is_empty() => builder = builder.api_key(key.trim()),
+            _ => {
+                return Err(Error::Config(format!(
+                    "no credentials: the {ENV_API_KEY} environment variable is not set"
+                )))
+            }
+        }
+        if let Some(url) = std::env::var(ENV_API_URL)
+            .ok()
+            .filter(|u| !u.trim().is_empty())
+        {
+            builder = builder.base_url(url.trim());
+        } else if let Some(console) = std::env::var(ENV_CONSOLE_URL)
+            .ok()
+            .filter(|u| !u.trim().is_empty())
+        {
+            builder = builder.base_url(api_url_from_console_url(console.trim()));
+        }
+        Ok(builder)
+    }
+
+    /// The generated client, for every operation of the spec.
+    pub fn api(&self) -> &crate::api::Client {
+        &self.api
+    }
+
+    /// The API base URL.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
+    /// Start an export of records from a project.
+    pub fn export(&self, project_id: Uuid) -> ExportBuilder<'_> {
+        ExportBuilder::new(self, project_id)
+    }
+}

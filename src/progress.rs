@@ -1,0 +1,61 @@
+//! Progress of an export: records, bytes and elapsed time, shared between the byte
+//! stream (bytes, cuts) and the record decoder (records), read by an observer.
+
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// A snapshot of an export's progress, passed to the observer set with
+/// [`ExportBuilder::on_progress`](crate::ExportBuilder::on_progress).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Progress {
+    /// Records decoded so far (0 when the export is read as bytes).
+    pub records: u64,
+    /// Body bytes delivered so far.
+    pub bytes: u64,
+    /// Time since the export was started.
+    pub elapsed: Duration,
+    /// Requests retried before data arrived.
+    pub retries: u32,
+    /// Times the export was resumed after a cut.
+    pub resumes: u32,
+    /// `true` for the last call, once the export has ended (successfully or not).
+    pub finished: bool,
+}
+
+/// A progress observer.
+pub(crate) type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
+
+/// Counters shared by the layers of one export.
+#[derive(Debug)]
+pub(crate) struct ProgressState {
+    pub(crate) started: Instant,
+    pub(crate) records: AtomicU64,
+    pub(crate) bytes: AtomicU64,
+    pub(crate) retries: AtomicU32,
+    pub(crate) resumes: AtomicU32,
+}
+
+impl ProgressState {
+    pub(crate) fn new() -> Arc<Self> {
+        Arc::new(Self {
+            started: Instant::now(),
+            records: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+            retries: AtomicU32::new(0),
+            resumes: AtomicU32::new(0),
+        })
+    }
+
+    pub(crate) fn snapshot(&self, finished: bool) -> Progress {
+        Progress {
+            records: self.records.load(Ordering::Relaxed),
+            bytes: self.bytes.load(Ordering::Relaxed),
+            elapsed: self.started.elapsed(),
+            retries: self.retries.load(Ordering::Relaxed),
+            resumes: self.resumes.load(Ordering::Relaxed),
+            finished,
+        }
+    }
+}

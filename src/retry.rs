@@ -1,0 +1,168 @@
+//! Retry policy: which failures are retried (connect errors, 429, 502/503/504), how long
+//! to wait (exponential backoff with jitter, `Retry-After` honoured), and when to stop
+//! (attempts and total time).
+
+use std::time::Duration;
+
+/// When and how often to retry a request that failed before any record was delivered.
+/// Other 4xx errors are never retried.
+///
+/// ```
+/// use std::time::Duration;
+/// use galileo_export::RetryPolicy;
+///
+/// let policy = RetryPolicy::default()
+///     .max_attempts(5)
+///     .initial_backoff(Duration::from_millis(200))
+///     .max_elapsed(Duration::from_secs(60));
+/// assert_eq!(policy.attempts(), 5);
+/// assert_eq!(RetryPolicy::none().attempts(), 1);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+    max_elapsed: Duration,
+    jitter: bool,
+}
+
+impl Default for RetryPolicy {
+    /// 4 attempts, backoff from 500 ms doubling up to 30 s, at most 5 minutes in all, with jitter.
+    fn default() -> Self {
+        Self {
+            max_attempts: 4,
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(30),
+            max_elapsed: Duration::from_secs(300),
+            jitter: true,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Never retry.
+    pub fn none() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+
+    /// Total attempts, including the first (at least 1).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// Wait before the first retry; doubles at each further retry.
+    pub fn initial_backoff(mut self, backoff: Duration) -> Self {
+        self.initial_backoff = backoff;
+        self
+    }
+
+    /// Upper bound of one wait.
+    pub fn max_backoff(mut self, backoff: Duration) -> Self {
+        self.max_backoff = backoff;
+        self
+    }
+
+    /// Give up once this much time has passed since the first attempt.
+    pub fn max_elapsed(mut self, elapsed: Duration) -> Self {
+        self.max_elapsed = elapsed;
+        self
+    }
+
+    /// Randomize waits (full jitter) so that many clients do not retry in lockstep.
+    pub fn jitter(mut self, jitter: bool) -> Self {
+        self.jitter = jitter;
+        self
+    }
+
+    /// Total attempts allowed.
+    pub fn attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The time budget.
+    pub fn elapsed_budget(&self) -> Duration {
+        self.max_elapsed
+    }
+
+    /// How long to wait before retry number `retry` (1-based), given the server's
+    /// `Retry-After`, if any (which wins when longer).
+    pub fn delay(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
+        let exp = self
+            .initial_backoff
+            .saturating_mul(
+                1u32.checked_shl(retry.saturating_sub(1))
+                    .unwrap_or(u32::MAX),
+            )
+            .min(self.max_backoff);
+        let backoff = if self.jitter && !exp.is_zero() {
+            // Full jitter in [exp/2, exp]: never zero, never more than the cap.
+            let half = exp / 2;
+            half + exp.mul_f64(rand::random::<f64>() * 0.5)
+        } else {
+            exp
+        };
+        match retry_after {
+            Some(after) if after > backoff => after,
+            _ => backoff,
+        }
+    }
+}
+
+/// Parse a `Retry-After` header: delta-seconds or an HTTP date.
+pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let delta = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    Some(delta.to_std().unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        let p = RetryPolicy::default()
+            .jitter(false)
+            .initial_backoff(Duration::from_millis(100))
+            .max_backoff(Duration::from_millis(350));
+        assert_eq!(p.delay(1, None), Duration::from_millis(100));
+        assert_eq!(p.delay(2, None), Duration::from_millis(200));
+        assert_eq!(p.delay(3, None), Duration::from_millis(350));
+        assert_eq!(p.delay(40, None), Duration::from_millis(350));
+        assert_eq!(
+            p.delay(1, Some(Duration::from_secs(2))),
+            Duration::from_secs(2)
+        );
+    }
+
+    #[test]
+    fn jitter_stays_within_half_and_full() {
+        let p = RetryPolicy::default().initial_backoff(Duration::from_millis(100));
+        for _ in 0..100 {
+            let d = p.delay(2, None);
+            assert!(
+                d >= Duration::from_millis(100) && d <= Duration::from_millis(200),
+                "{d:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+}
