@@ -497,14 +497,19 @@ impl<'c> ExportBuilder<'c> {
     async fn json_records<T: crate::records::FromJsonLine>(
         self,
     ) -> Result<RecordStream<JsonLinesDecoder<T>>, Error> {
+        let body = self.bytes_for_json().await?;
+        Ok(RecordStream::new(body, JsonLinesDecoder::<T>::default()))
+    }
+
+    /// The body of a JSON Lines export (an error for other formats).
+    pub(crate) async fn bytes_for_json(self) -> Result<BodyStream, Error> {
         if !self.format.is_json_lines() {
             return Err(Error::InvalidRequest(format!(
                 "records() reads JSON Lines, but this export is {}: use csv_rows(), bytes() or save()",
                 self.format
             )));
         }
-        let body = self.bytes().await?;
-        Ok(RecordStream::new(body, JsonLinesDecoder::<T>::default()))
+        self.bytes().await
     }
 
     /// CSV rows keyed by the header.

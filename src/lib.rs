@@ -1,5 +1,47 @@
-//! galileo-export: typed, streaming client for Galileo's Export Records API.
+//! A typed, streaming client for Galileo's **Export Records** API
+//! (`POST /v2/projects/{project_id}/export_records`): sessions, traces and spans as
+//! JSON Lines or CSV, filtered and sorted, with constant memory however large the export.
+//!
+//! - [`Client`] — configuration and auth ([`Client::builder`], [`Client::from_env`]);
+//!   the generated client for every operation of the spec is [`Client::api`].
+//! - [`Filter`] — builders for the seven filter kinds, each with its own operators.
+//! - [`ExportBuilder`] — the request ([`ExportBuilder::to_json`] shows it) and the ways
+//!   to read the answer: [`records`](ExportBuilder::records),
+//!   [`records_as`](ExportBuilder::records_as), [`raw_records`](ExportBuilder::raw_records),
+//!   [`csv_rows`](ExportBuilder::csv_rows), [`bytes`](ExportBuilder::bytes),
+//!   [`save`](ExportBuilder::save), [`write_to`](ExportBuilder::write_to).
+//! - [`Error`] — one error type; a cut export is [`Error::Cut`], never a short result.
+//! - [`api`] and [`spec`] — generated at build time from the OpenAPI spec in `openapi/`.
+//! - Features: `blocking` (module `blocking`), `mock-server` (a local Galileo server for tests,
+//!   `mock`), `cli` (the `galileo-export` binary).
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), galileo_export::Error> {
+//! use futures::TryStreamExt;
+//! use galileo_export::{Client, Filter};
+//!
+//! let client = Client::from_env()?;
+//! let project = uuid::Uuid::parse_str("6f1c2b9e-1d2f-4c3b-9a8e-7d6c5b4a3f21").unwrap();
+//! let log_stream = uuid::Uuid::parse_str("0b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d").unwrap();
+//! let mut records = client
+//!     .export(project)
+//!     .log_stream(log_stream)
+//!     .filter(Filter::boolean("has_error").is_true())
+//!     .resume(true)
+//!     .records()
+//!     .await?;
+//! while let Some(record) = records.try_next().await? {
+//!     println!("{}", record["id"]);
+//! }
+//! # Ok(())
+//! # }
+//! ```
 #![warn(missing_docs)]
+
+/// The README's examples, compiled as doctests.
+#[cfg(all(doctest, feature = "mock-server"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 /// The client and types generated at build time from the OpenAPI spec in `openapi/`
 /// (or the file named by `GALILEO_OPENAPI_SPEC`) by progenitor, after normalization.
@@ -9,6 +51,7 @@
 /// request and response types are in [`api::types`].
 #[allow(
     missing_docs,
+    dead_code,
     clippy::all,
     clippy::pedantic,
     rustdoc::broken_intra_doc_links,
@@ -27,6 +70,8 @@ pub mod spec {
 }
 
 pub mod auth;
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod body;
 pub mod client;
 pub mod error;

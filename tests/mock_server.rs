@@ -178,7 +178,7 @@ async fn every_declared_scheme_is_accepted() -> TestResult {
     }
     let reqs = s.requests();
     assert_eq!(reqs.len(), 3);
-    assert_eq!(reqs[0].header("galileo-api-key"), Some("k1"));
+    assert_eq!(reqs[0].header(key_header(&s)), Some("k1"));
     assert_eq!(reqs[1].header("authorization"), Some("Bearer t1"));
     assert_eq!(reqs[2].header("Authorization"), Some("Basic bWU6cHc="));
     assert!(reqs.iter().all(|r| r.body == body && r.status == 200));

@@ -34,6 +34,12 @@ pub fn main_with_args(args: &[String]) -> ExitCode {
         out.display(),
         elapsed
     );
+    let stations: Vec<String> = generated
+        .timings
+        .iter()
+        .map(|(name, d)| format!("{name} {:.0?}", d))
+        .collect();
+    println!("stations: {}", stations.join(", "));
     println!(
         "operations: {} generated, {} skipped",
         report.operations.len(),

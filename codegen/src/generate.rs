@@ -3,6 +3,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use proc_macro2::TokenStream;
 use serde_json::Value;
@@ -23,6 +24,8 @@ pub struct Generated {
     /// Discriminated unions left without a tag-dispatching deserializer (typify did not
     /// make them an untagged enum of the mapped variants); they deserialize untagged.
     pub untagged_unions: Vec<String>,
+    /// Time spent per station (`parse`, `normalize`, `generate`, `format`).
+    pub timings: Vec<(&'static str, Duration)>,
 }
 
 /// Parse a normalized document into `openapiv3`, with a JSON pointer on failure.
@@ -114,16 +117,27 @@ fn explain(e: &progenitor::Error) -> String {
 
 /// Generate from a spec file (the path is used in messages).
 pub fn generate_file(file: &Path) -> Result<Generated, CodegenError> {
+    let started = Instant::now();
     let doc = crate::parse::read_spec(file)?;
-    generate_value(file, doc)
+    let parsed = started.elapsed();
+    let mut generated = generate_value(file, doc)?;
+    generated.timings.insert(0, ("parse", parsed));
+    Ok(generated)
 }
 
 /// Generate from an already-parsed document.
 pub fn generate_value(file: &Path, doc: Value) -> Result<Generated, CodegenError> {
+    let mut clock = Instant::now();
+    let mut timings = Vec::new();
+    let mut lap = |name: &'static str| {
+        timings.push((name, clock.elapsed()));
+        clock = Instant::now();
+    };
     let original = doc.clone();
     let (normalized, report) =
         normalize(doc).map_err(|e| CodegenError::at(file, e.pointer, e.reason))?;
     let api = to_openapi(file, &normalized)?;
+    lap("normalize");
     let tokens = match run_progenitor(&api) {
         Ok(tokens) => tokens,
         Err(failure) => {
@@ -144,12 +158,15 @@ pub fn generate_value(file: &Path, doc: Value) -> Result<Generated, CodegenError
         )
     })?;
     let (file_ast, untagged_unions) = unions::tag_dispatch(file_ast, &report.unions);
+    lap("generate");
     let api_code = prettyplease::unparse(&file_ast);
     let spec_code = consts::spec_module(file, &normalized, &report);
+    lap("format");
     Ok(Generated {
         api: api_code,
         spec: spec_code,
         report,
         untagged_unions,
+        timings,
     })
 }
