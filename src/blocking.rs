@@ -1,6 +1,6 @@
 //! A blocking facade for programs without an async runtime (feature `blocking`), in the
 //! spirit of `reqwest::blocking`: the same [`Client`](crate::Client) and
-//! [`ExportBuilder`](crate::ExportBuilder), with terminal methods that return an
+//! [`ExportBuilder`], with terminal methods that return an
 //! [`Iterator`] of records or block until a file is written.
 //!
 //! ```no_run

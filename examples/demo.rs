@@ -1,0 +1,218 @@
+//! A tour of galileo-export in a few seconds, with nothing to set up: a local Galileo
+//! server with 20,000 seeded traces starts in-process, and two realistic exports run
+//! through the real HTTP client.
+//!
+//! ```sh
+//! cargo run --example demo --features mock-server            # files in $TMPDIR/galileo-export-demo
+//! cargo run --example demo --features mock-server -- ./out   # or in ./out
+//! ```
+//!
+//! 1. JSON Lines: traces whose input mentions "refund" (any case), 100–2000 ms, tagged
+//!    prod or beta, newest first, saved atomically to a file.
+//! 2. CSV: error spans, chosen columns, slowest first.
+//!
+//! It prints each request body, records/bytes/time, where the files are, a preview,
+//! and the equivalent `galileo-export` command for a real Galileo project.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use galileo_export::mock::MockServer;
+use galileo_export::{
+    Client, ExportBuilder, ExportFormat, ExportSummary, Filter, Progress, RootType,
+};
+use serde_json::Value;
+
+type BoxError = Box<dyn std::error::Error>;
+
+const TRACES: u64 = 20_000;
+const SEED: u64 = 2026;
+
+#[tokio::main]
+async fn main() -> Result<(), BoxError> {
+    let out_dir = std::env::args_os().nth(1).map_or_else(
+        || std::env::temp_dir().join("galileo-export-demo"),
+        PathBuf::from,
+    );
+    std::fs::create_dir_all(&out_dir)?;
+
+    let started = Instant::now();
+    let server = MockServer::builder()
+        .root_counts(TRACES / 4, TRACES, TRACES)
+        .seed(SEED)
+        .start()
+        .await?;
+    println!(
+        "Local Galileo server at {} ({TRACES} traces, {TRACES} spans, {} sessions, seed {SEED})",
+        server.base_url(),
+        TRACES / 4
+    );
+    println!("  project    {}", server.project_id());
+    println!("  log stream {}\n", server.log_stream_id());
+
+    // The same client you would use against Galileo: only the URL and the key differ.
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .api_key(server.api_key())
+        .build()?;
+    let export = || {
+        client
+            .export(server.project_id())
+            .log_stream(server.log_stream_id())
+    };
+
+    // 1. JSON Lines, filtered and sorted, saved atomically.
+    let jsonl = export()
+        .root_type(RootType::Trace)
+        .filter(Filter::text("input").contains("refund").case_insensitive())
+        .filter(Filter::number("latency_ms").between(100, 2_000))
+        .filter(Filter::collection("tags").one_of(["prod", "beta"]))
+        .sort("created_at", false);
+    let jsonl_path = out_dir.join("refund-traces.jsonl");
+    let summary = run("1. JSON Lines", &server.export_url(), jsonl, &jsonl_path).await?;
+    if let Some(first) = first_line(&jsonl_path)? {
+        let record: Value = serde_json::from_str(&first)?;
+        println!("   first record:");
+        for key in [
+            "id",
+            "created_at",
+            "name",
+            "latency_ms",
+            "tags",
+            "has_error",
+        ] {
+            println!("     {key:<11}{}", record[key]);
+        }
+        let input = record["input"].as_str().unwrap_or_default();
+        println!("     {:<11}{}", "input", preview(input, 90));
+    }
+    let jsonl_records = summary.records.unwrap_or(0);
+
+    // 2. CSV of chosen columns.
+    let columns = [
+        "id",
+        "created_at",
+        "name",
+        "latency_ms",
+        "status_code",
+        "tags",
+    ];
+    let csv = export()
+        .root_type(RootType::Span)
+        .filter(Filter::boolean("has_error").is_true())
+        .sort("latency_ms", false)
+        .format(ExportFormat::Csv)
+        .columns(columns);
+    let csv_path = out_dir.join("error-spans.csv");
+    run("\n2. CSV", &server.export_url(), csv, &csv_path).await?;
+    println!("   first rows:");
+    for line in std::io::BufReader::new(std::fs::File::open(&csv_path)?)
+        .lines()
+        .take(4)
+    {
+        println!("     {}", line?);
+    }
+
+    println!(
+        "\nDone in {:.2} s: {jsonl_records} matching traces and the error spans are in {}",
+        started.elapsed().as_secs_f64(),
+        out_dir.display()
+    );
+    println!(
+        "\nThe same two exports from a real Galileo project with the command-line tool\n\
+         (cargo install --path . --features cli):\n\n\
+         export GALILEO_API_KEY=...   # or GALILEO_CONSOLE_URL / GALILEO_API_URL for other deployments\n\
+         galileo-export --project $PROJECT_ID --log-stream $LOG_STREAM_ID \\\n    \
+           --filter 'input ~contains refund' --filter 'latency_ms between 100 2000' \\\n    \
+           --filter 'collection:tags one_of [prod, beta]' --sort created_at:desc \\\n    \
+           --base-url https://api.galileo.ai --output refund-traces.jsonl\n\
+         galileo-export --project $PROJECT_ID --log-stream $LOG_STREAM_ID --root-type span \\\n    \
+           --filter 'has_error = true' --sort latency_ms:desc --format csv \\\n    \
+           --columns {} --output error-spans.csv",
+        columns.join(",")
+    );
+    Ok(())
+}
+
+/// Print the request, run the export to `path` with a progress line, print the summary.
+async fn run(
+    title: &str,
+    url: &str,
+    export: ExportBuilder<'_>,
+    path: &Path,
+) -> Result<ExportSummary, BoxError> {
+    println!("{title}: POST {url}");
+    for line in serde_json::to_string_pretty(&export.to_json()?)?.lines() {
+        println!("   {line}");
+    }
+    let counts_records = export.export_format().is_json_lines();
+    let summary = export
+        .on_progress(progress_printer(counts_records))
+        .save(path)
+        .await?;
+    let records = summary.records.map_or_else(
+        || "rows not counted (CSV)".to_string(),
+        |n| format!("{n} records"),
+    );
+    println!(
+        "   → {records}, {} bytes in {:.2} s, saved to {}",
+        summary.bytes,
+        summary.elapsed.as_secs_f64(),
+        path.display()
+    );
+    Ok(summary)
+}
+
+/// A progress observer: an updating line on a terminal (at most every 100 ms), a single
+/// line at the end otherwise. Progress goes to stderr, results to stdout.
+fn progress_printer(counts_records: bool) -> impl Fn(&Progress) + Send + Sync + 'static {
+    let terminal = std::io::stderr().is_terminal();
+    let last_ms = Arc::new(AtomicU64::new(0));
+    move |p: &Progress| {
+        let ms = u64::try_from(p.elapsed.as_millis()).unwrap_or(u64::MAX);
+        if !p.finished {
+            if !terminal || ms < last_ms.load(Ordering::Relaxed) + 100 {
+                return;
+            }
+            last_ms.store(ms, Ordering::Relaxed);
+        }
+        let records = if counts_records {
+            format!("{} records, ", p.records)
+        } else {
+            String::new()
+        };
+        let line = format!(
+            "   … {records}{:.1} MiB, {:.1} s",
+            p.bytes as f64 / (1024.0 * 1024.0),
+            p.elapsed.as_secs_f64()
+        );
+        let mut err = std::io::stderr().lock();
+        let _ = if terminal {
+            write!(err, "\r{line}\x1b[K{}", if p.finished { "\n" } else { "" })
+        } else {
+            writeln!(err, "{line}")
+        };
+    }
+}
+
+fn first_line(path: &Path) -> std::io::Result<Option<String>> {
+    std::io::BufReader::new(std::fs::File::open(path)?)
+        .lines()
+        .next()
+        .transpose()
+}
+
+/// The first `max` characters of `text` on one line.
+fn preview(text: &str, max: usize) -> String {
+    let one_line: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    match one_line.char_indices().nth(max) {
+        Some((cut, _)) => format!("{:?}…", &one_line[..cut]),
+        None => format!("{one_line:?}"),
+    }
+}
