@@ -77,6 +77,7 @@ pub mod client;
 pub mod error;
 pub mod export;
 pub mod filter;
+pub mod multipart;
 pub mod progress;
 pub mod records;
 pub mod retry;

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::error::CodegenError;
 use crate::normalize::{normalize, Report};
-use crate::{consts, diagnose, unions};
+use crate::{consts, diagnose, multipart, unions};
 
 /// What generation produced.
 #[derive(Debug, Clone)]
@@ -158,6 +158,16 @@ pub fn generate_value(file: &Path, doc: Value) -> Result<Generated, CodegenError
         )
     })?;
     let (file_ast, untagged_unions) = unions::tag_dispatch(file_ast, &report.unions);
+    let (file_ast, not_multipart) = multipart::multipart_bodies(file_ast, &report.multipart);
+    if let Some(name) = not_multipart.first() {
+        return Err(CodegenError::new(
+            file,
+            crate::error::Location::File,
+            format!(
+                "internal: the generated body call of multipart operation `{name}` was not found"
+            ),
+        ));
+    }
     lap("generate");
     let api_code = prettyplease::unparse(&file_ast);
     let spec_code = consts::spec_module(file, &normalized, &report);

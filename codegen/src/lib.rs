@@ -9,6 +9,7 @@ pub mod diagnose;
 pub mod error;
 pub mod generate;
 pub mod locate;
+pub mod multipart;
 pub mod normalize;
 pub mod parse;
 pub mod unions;

@@ -67,8 +67,11 @@ pub enum Rule {
     BodyMediaType,
     /// A FastAPI operationId (`name_path_method`) → `name`, unique across the spec.
     OperationName,
-    /// An operation progenitor cannot express (e.g. `multipart/form-data`) is skipped.
+    /// An operation progenitor cannot express is skipped.
     SkippedOperation,
+    /// A `multipart/form-data` body is generated as a form-typed body (sent as multipart
+    /// by the post-processing); its binary fields become byte vectors.
+    MultipartBody,
     /// A `$ref` to a shared response or parameter is inlined.
     InlineRef,
 }
@@ -101,6 +104,7 @@ impl Rule {
             Rule::BodyMediaType => "request body reduced to one expressible media type",
             Rule::OperationName => "FastAPI operationId -> clean method name",
             Rule::SkippedOperation => "operation progenitor cannot express skipped",
+            Rule::MultipartBody => "multipart/form-data body generated as a typed form",
             Rule::InlineRef => "shared response/parameter $ref inlined",
         }
     }
@@ -140,6 +144,21 @@ pub struct DiscriminatedUnion {
     pub mapping: Vec<(String, String)>,
 }
 
+/// An operation whose `multipart/form-data` body is generated as a typed struct and sent
+/// as multipart by the generated `send()`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MultipartOperation {
+    /// The clean method name (filled in once names are assigned).
+    pub name: String,
+    /// HTTP method, lower case.
+    pub method: String,
+    /// The path template.
+    pub path: String,
+    /// Body fields that carry files: `name` for one file (`format: binary`), `name[]` for
+    /// a list of files.
+    pub file_fields: Vec<String>,
+}
+
 /// One generated operation: its clean method name and where it lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OperationInfo {
@@ -166,6 +185,8 @@ pub struct Report {
     pub operations: Vec<OperationInfo>,
     /// Hoisted component name → the pointer it came from.
     pub hoisted: BTreeMap<String, String>,
+    /// Operations with `multipart/form-data` bodies.
+    pub multipart: Vec<MultipartOperation>,
 }
 
 impl Report {
@@ -1266,7 +1287,46 @@ fn expressible_body(media_type: &str) -> Option<u8> {
     }
 }
 
+fn is_multipart(media_type: &str) -> bool {
+    media_type.split(';').next().unwrap_or("").trim() == "multipart/form-data"
+}
+
+fn is_binary(schema: &Value) -> bool {
+    schema.get("type").and_then(Value::as_str) == Some("string")
+        && schema.get("format").and_then(Value::as_str) == Some("binary")
+}
+
+/// Binary fields of a multipart body become `Vec<u8>` (`array` of `uint8`), arrays of
+/// them `Vec<Vec<u8>>`; returns the fields that carry files (`name`, or `name[]` for lists).
+fn bytes_fields(schema: &mut Value) -> Vec<String> {
+    let bytes = || json!({"type": "array", "items": {"type": "integer", "format": "uint8"}});
+    let mut files = Vec::new();
+    let Some(Value::Object(props)) = schema.get_mut("properties") else {
+        return files;
+    };
+    for (name, prop) in props.iter_mut() {
+        let binary = is_binary(prop);
+        let Some(map) = prop.as_object_mut() else {
+            continue;
+        };
+        if binary {
+            map.remove("format");
+            map.insert("type".into(), json!("array"));
+            map.insert(
+                "items".into(),
+                json!({"type": "integer", "format": "uint8"}),
+            );
+            files.push(name.clone());
+        } else if map.get("items").is_some_and(is_binary) {
+            map.insert("items".into(), bytes());
+            files.push(format!("{name}[]"));
+        }
+    }
+    files
+}
+
 fn bodies_and_operations(doc: &mut Value, report: &mut Report) {
+    let mut multipart: Vec<(String, String)> = Vec::new();
     let mut skipped: Vec<(String, String)> = Vec::new();
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
@@ -1296,6 +1356,18 @@ fn bodies_and_operations(doc: &mut Value, report: &mut Report) {
                         report.record(Rule::BodyMediaType, &format!("{ptr}/requestBody"));
                     }
                 }
+                None if content.keys().any(|k| is_multipart(k)) => {
+                    let key = content
+                        .keys()
+                        .find(|k| is_multipart(k))
+                        .cloned()
+                        .unwrap_or_default();
+                    let media = content.remove(&key).unwrap_or_default();
+                    content.clear();
+                    content.insert("application/x-www-form-urlencoded".into(), media);
+                    multipart.push((path.clone(), (*method).to_string()));
+                    report.record(Rule::MultipartBody, &format!("{ptr}/requestBody"));
+                }
                 None => {
                     let kinds: Vec<String> = content.keys().cloned().collect();
                     let op_id = op
@@ -1322,6 +1394,29 @@ fn bodies_and_operations(doc: &mut Value, report: &mut Report) {
         if let Some(item) = paths.get_mut(&path).and_then(Value::as_object_mut) {
             item.remove(&method);
         }
+    }
+    for (path, method) in multipart {
+        let at = format!(
+            "/paths/{}/{method}/requestBody/content/application~1x-www-form-urlencoded/schema",
+            escape_pointer(&path)
+        );
+        let target = doc
+            .pointer(&at)
+            .and_then(|s| s.get("$ref"))
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+            .map(str::to_string)
+            .unwrap_or(at);
+        let file_fields = doc
+            .pointer_mut(&target)
+            .map(bytes_fields)
+            .unwrap_or_default();
+        report.multipart.push(MultipartOperation {
+            name: String::new(),
+            method,
+            path,
+            file_fields,
+        });
     }
 }
 
@@ -1577,6 +1672,11 @@ fn operation_names(doc: &mut Value, report: &mut Report) {
                 Rule::OperationName,
                 &format!("#/paths/{}/{}", escape_pointer(&op.path), op.method),
             );
+        }
+        for m in report.multipart.iter_mut() {
+            if m.path == op.path && m.method == op.method {
+                m.name = name.clone();
+            }
         }
         report.operations.push(OperationInfo {
             name,

@@ -509,17 +509,47 @@ fn nullable_parameters_lose_nullable() {
 }
 
 #[test]
-fn multipart_operations_are_skipped_with_a_reason() {
+fn multipart_bodies_become_typed_forms_with_byte_files() {
     let (doc, report) = norm(op_spec(
         "/upload",
         "post",
         json!({"operationId": "upload_upload_post", "responses": {},
-        "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object"}}}}}),
+        "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object", "properties": {
+            "file": {"type": "string", "format": "binary"},
+            "more": {"type": "array", "items": {"type": "string", "format": "binary"}},
+            "note": {"type": "string"}
+        }}}}}}),
     ));
-    assert!(doc["paths"]["/upload"].get("post").is_none());
+    let body = &doc["paths"]["/upload"]["post"]["requestBody"]["content"];
+    let schema = &body["application/x-www-form-urlencoded"]["schema"];
+    assert_eq!(
+        schema["properties"]["file"],
+        json!({"type": "array", "items": {"type": "integer", "format": "uint8"}})
+    );
+    assert_eq!(
+        schema["properties"]["more"]["items"],
+        json!({"type": "array", "items": {"type": "integer", "format": "uint8"}})
+    );
+    assert_eq!(schema["properties"]["note"], json!({"type": "string"}));
+    assert!(report.skipped.is_empty());
+    assert_eq!(report.multipart.len(), 1);
+    assert_eq!(report.multipart[0].name, "upload");
+    assert_eq!(report.multipart[0].file_fields, ["file", "more[]"]);
+    assert!(report.fired(Rule::MultipartBody, "#/paths/~1upload/post/requestBody"));
+}
+
+#[test]
+fn inexpressible_bodies_are_skipped_with_a_reason() {
+    let (doc, report) = norm(op_spec(
+        "/xml",
+        "post",
+        json!({"operationId": "put_xml_xml_post", "responses": {},
+        "requestBody": {"content": {"application/xml": {"schema": {"type": "object"}}}}}),
+    ));
+    assert!(doc["paths"]["/xml"].get("post").is_none());
     assert_eq!(report.skipped.len(), 1);
-    assert_eq!(report.skipped[0].operation_id, "upload_upload_post");
-    assert!(report.skipped[0].reason.contains("multipart/form-data"));
+    assert_eq!(report.skipped[0].operation_id, "put_xml_xml_post");
+    assert!(report.skipped[0].reason.contains("application/xml"));
 }
 
 #[test]
