@@ -1,4 +1,4 @@
-//! The command behind `cargo run --example codegen -- SPEC OUT.rs`: the same code path as
+//! The command behind `cargo run --example generate_client -- SPEC OUT.rs`: the same code path as
 //! `build.rs`, writing the formatted code where a person can read it.
 
 use std::path::PathBuf;
@@ -9,7 +9,7 @@ pub fn main_with_args(args: &[String]) -> ExitCode {
     let (spec, out) = match args {
         [spec, out] => (PathBuf::from(spec), PathBuf::from(out)),
         _ => {
-            eprintln!("usage: cargo run --example codegen -- SPEC OUT.rs");
+            eprintln!("usage: cargo run --example generate_client -- SPEC OUT.rs");
             return ExitCode::from(2);
         }
     };

@@ -1,6 +1,6 @@
 //! Build-time generator of `galileo-export`: locate the spec, parse it, normalize it,
 //! generate a progenitor client, give discriminated unions tag-dispatching
-//! deserializers, format it. `build.rs`, `examples/codegen.rs` and the tests all use
+//! deserializers, format it. `build.rs`, `examples/generate_client.rs` and the tests all use
 //! [`generate_file`]; the stations are modules of their own.
 
 pub mod cli;

@@ -2,7 +2,7 @@
 //! can read it, reporting what the normalizer rewrote (counts by rule) and what was skipped:
 //!
 //! ```text
-//! cargo run --example codegen -- openapi/export-records.openapi.yaml /tmp/api.rs
+//! cargo run --example generate_client -- openapi/export-records.openapi.yaml /tmp/api.rs
 //! ```
 //!
 //! It uses exactly the code path of `build.rs` (`galileo_export_codegen::generate_file`).
