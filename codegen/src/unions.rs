@@ -49,9 +49,10 @@ pub fn tag_dispatch(
             }
         }
     }
+    // A one-variant union has nothing to dispatch: typify makes it the variant itself.
     let left = unions
         .iter()
-        .filter(|u| !done.contains(&u.name))
+        .filter(|u| u.mapping.len() > 1 && !done.contains(&u.name))
         .map(|u| u.name.clone())
         .collect();
     (file, left)
