@@ -123,6 +123,18 @@ impl Credentials {
         }
     }
 
+    /// An empty secret is a configuration error, not a 401 later.
+    pub(crate) fn check_not_empty(&self) -> Result<(), Error> {
+        let empty = match self {
+            Credentials::ApiKey(s) | Credentials::Bearer(s) => s.expose().trim().is_empty(),
+            Credentials::Basic { username, .. } => username.trim().is_empty(),
+        };
+        if empty {
+            return Err(Error::Config(format!("the {} is empty", self.scheme())));
+        }
+        Ok(())
+    }
+
     /// The header this credential is sent in, marked sensitive (reqwest and hyper then
     /// keep it out of their debug output).
     pub(crate) fn header(&self) -> Result<(HeaderName, HeaderValue), Error> {

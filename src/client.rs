@@ -81,6 +81,7 @@ pub struct ClientBuilder {
     read_timeout: Duration,
     http: Option<reqwest::Client>,
     retry: RetryPolicy,
+    anonymous: bool,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -111,6 +112,7 @@ impl Default for ClientBuilder {
             read_timeout: Duration::from_secs(120),
             http: None,
             retry: RetryPolicy::default(),
+            anonymous: false,
         }
     }
 }
@@ -143,6 +145,14 @@ impl ClientBuilder {
     /// Authenticate with any [`Credentials`].
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = Some(credentials);
+        self
+    }
+
+    /// Build a client that sends no credentials: for a server that needs none, or to
+    /// build requests without sending them (e.g. [`ExportBuilder::to_json`] for a dry
+    /// run). Without this, missing credentials are an error of [`build`](Self::build).
+    pub fn without_credentials(mut self) -> Self {
+        self.anonymous = true;
         self
     }
 
@@ -189,11 +199,18 @@ impl ClientBuilder {
     /// Check the configuration and build the client. Missing credentials, an invalid
     /// base URL or header are errors here, not a 401 later.
     pub fn build(self) -> Result<Client, Error> {
-        let credentials = self.credentials.ok_or_else(|| {
-            Error::Config(format!(
-                "no credentials: set an API key (e.g. the {ENV_API_KEY} environment variable), a bearer token or basic credentials"
-            ))
-        })?;
+        let credentials = match self.credentials {
+            Some(credentials) => {
+                credentials.check_not_empty()?;
+                Some(credentials)
+            }
+            None if self.anonymous => None,
+            None => {
+                return Err(Error::Config(format!(
+                    "no credentials: set an API key (e.g. the {ENV_API_KEY} environment variable), a bearer token or basic credentials"
+                )))
+            }
+        };
         let base_url = self
             .base_url
             .unwrap_or_else(|| crate::spec::DEFAULT_BASE_URL.to_string());
@@ -220,7 +237,9 @@ impl ClientBuilder {
         let ua = HeaderValue::from_str(&self.user_agent)
             .map_err(|_| Error::Config("the user agent is not a valid header value".into()))?;
         headers.insert(USER_AGENT, ua);
-        credentials.apply(&mut headers)?;
+        if let Some(credentials) = &credentials {
+            credentials.apply(&mut headers)?;
+        }
 
         let http = match self.http {
             Some(client) => client,
@@ -236,7 +255,7 @@ impl ClientBuilder {
         Ok(Client {
             api,
             base_url,
-            scheme: credentials.scheme(),
+            scheme: credentials.as_ref().map_or("none", Credentials::scheme),
             retry: self.retry,
         })
     }

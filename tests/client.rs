@@ -431,6 +431,16 @@ fn missing_credentials_fail_at_build_time() {
     let err = Client::builder().build().unwrap_err();
     assert!(matches!(err, Error::Config(_)));
     assert!(err.to_string().contains("no credentials"), "{err}");
+    let err = Client::builder().api_key("  ").build().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "client configuration: the API key is empty"
+    );
+    let anonymous = Client::builder().without_credentials().build().unwrap();
+    assert!(
+        format!("{anonymous:?}").contains("auth: \"none\""),
+        "{anonymous:?}"
+    );
     let err = Client::builder()
         .api_key("k")
         .base_url("not a url")

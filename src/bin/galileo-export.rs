@@ -370,9 +370,8 @@ fn client(cli: &Cli) -> Result<Client, Error> {
     let mut builder = Client::builder();
     match env(&cli.api_key_env) {
         Some(key) => builder = builder.api_key(key),
-        // A dry run sends nothing, so it needs no key; an empty one keeps the builder
-        // happy and is never sent.
-        None if cli.dry_run => builder = builder.api_key(""),
+        // A dry run sends nothing, so it needs no key.
+        None if cli.dry_run => builder = builder.without_credentials(),
         None => {
             return Err(Error::Config(format!(
                 "no credentials: the {} environment variable is not set{}",
