@@ -35,6 +35,9 @@ pub(crate) struct BodyConfig {
     /// Extra fields set by name (checked against the generated type on every attempt).
     pub(crate) extra: Map<String, Value>,
     pub(crate) line_aligned: bool,
+    /// Count records as lines here (for `bytes()`/`save()`); a record decoder downstream
+    /// counts them itself instead.
+    pub(crate) count_lines: bool,
     pub(crate) resume: bool,
     pub(crate) retry: RetryPolicy,
     pub(crate) progress: Option<ProgressFn>,
@@ -82,13 +85,27 @@ struct Body {
     notified_end: bool,
 }
 
+/// Chunks read ahead of the consumer (bounded: memory stays constant). Reading the body
+/// in a task of its own lets the network and the decoding run side by side.
+const READ_AHEAD_CHUNKS: usize = 16;
+
 /// The raw bytes of an export, chunk by chunk, as the server sent them (after retries
 /// and resume). A cut is an [`Error::Cut`] item. Get one from
 /// [`ExportBuilder::bytes`](crate::ExportBuilder::bytes).
+///
+/// The body is read by a task of its own, at most a few chunks ahead; dropping the
+/// stream stops it and closes the connection.
 pub struct BodyStream {
-    inner: Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>,
+    chunks: tokio::sync::mpsc::Receiver<Result<Bytes, Error>>,
+    reader: tokio::task::JoinHandle<()>,
     state: Arc<ProgressState>,
-    line_aligned: bool,
+    count_lines: bool,
+}
+
+impl Drop for BodyStream {
+    fn drop(&mut self) {
+        self.reader.abort();
+    }
 }
 
 impl std::fmt::Debug for BodyStream {
@@ -102,7 +119,7 @@ impl std::fmt::Debug for BodyStream {
 impl BodyStream {
     pub(crate) async fn open(cfg: BodyConfig) -> Result<Self, Error> {
         let state = ProgressState::new();
-        let line_aligned = cfg.line_aligned;
+        let count_lines = cfg.line_aligned && cfg.count_lines;
         let mut body = Body {
             request: cfg.body.clone(),
             cfg,
@@ -127,20 +144,29 @@ impl BodyStream {
                 return Err(e);
             }
         }
-        let inner = futures::stream::try_unfold(body, |mut body| async move {
-            match body.next_chunk().await {
-                Ok(Some(chunk)) => Ok(Some((chunk, body))),
-                Ok(None) => Ok(None),
-                Err(e) => {
-                    body.notify(true);
-                    Err(e)
+        let (sender, chunks) = tokio::sync::mpsc::channel(READ_AHEAD_CHUNKS);
+        let reader = tokio::spawn(async move {
+            loop {
+                match body.next_chunk().await {
+                    Ok(Some(chunk)) => {
+                        if sender.send(Ok(chunk)).await.is_err() {
+                            return; // the consumer is gone
+                        }
+                    }
+                    Ok(None) => return,
+                    Err(e) => {
+                        body.notify(true);
+                        let _ = sender.send(Err(e)).await;
+                        return;
+                    }
                 }
             }
         });
         Ok(Self {
-            inner: Box::pin(inner),
+            chunks,
+            reader,
             state,
-            line_aligned,
+            count_lines,
         })
     }
 
@@ -153,9 +179,9 @@ impl BodyStream {
         &self.state
     }
 
-    /// Whether records are counted by this stream (JSON Lines: one per line).
+    /// Whether records are counted by this stream (JSON Lines read as bytes: one per line).
     pub(crate) fn counts_records(&self) -> bool {
-        self.line_aligned
+        self.count_lines
     }
 }
 
@@ -163,7 +189,7 @@ impl Stream for BodyStream {
     type Item = Result<Bytes, Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.inner.as_mut().poll_next(cx)
+        self.chunks.poll_recv(cx)
     }
 }
 
@@ -250,7 +276,7 @@ impl Body {
                 self.state
                     .bytes
                     .fetch_add(chunk.len() as u64, Ordering::Relaxed);
-                if self.cfg.line_aligned {
+                if self.cfg.line_aligned && self.cfg.count_lines {
                     let lines = memchr::memchr_iter(b'\n', &chunk).count() as u64;
                     self.state.records.fetch_add(lines, Ordering::Relaxed);
                 }
@@ -351,7 +377,7 @@ impl Body {
             tail = self.skip_delivered(tail);
         }
         let tail: Vec<Bytes> = tail.into_iter().filter(|b| !b.is_empty()).collect();
-        if !tail.is_empty() {
+        if !tail.is_empty() && self.cfg.count_lines {
             // The final line without its newline is a record too.
             self.state.records.fetch_add(1, Ordering::Relaxed);
         }

@@ -449,7 +449,7 @@ impl<'c> ExportBuilder<'c> {
             .map_err(|e| Error::InvalidRequest(format!("the request cannot be serialized: {e}")))
     }
 
-    fn body_config(&self) -> Result<BodyConfig, Error> {
+    fn body_config(&self, count_lines: bool) -> Result<BodyConfig, Error> {
         let request = self.request()?;
         let body = serde_json::to_value(&request)
             .map_err(|e| Error::InvalidRequest(format!("the request cannot be serialized: {e}")))?;
@@ -459,6 +459,7 @@ impl<'c> ExportBuilder<'c> {
             body,
             extra: self.extra.clone(),
             line_aligned: self.format.is_json_lines(),
+            count_lines,
             resume: self.resume,
             retry: self
                 .retry
@@ -471,7 +472,12 @@ impl<'c> ExportBuilder<'c> {
     /// Send the request and return the body as a stream of raw byte chunks, exactly as
     /// the server sent them (retries and resume applied; cuts reported as errors).
     pub async fn bytes(self) -> Result<BodyStream, Error> {
-        BodyStream::open(self.body_config()?).await
+        BodyStream::open(self.body_config(true)?).await
+    }
+
+    /// The body for a record decoder, which counts the records itself.
+    async fn body_for_decoder(self) -> Result<BodyStream, Error> {
+        BodyStream::open(self.body_config(false)?).await
     }
 
     /// JSON Lines records as `serde_json::Map`s, the default representation.
@@ -509,7 +515,7 @@ impl<'c> ExportBuilder<'c> {
                 self.format
             )));
         }
-        self.bytes().await
+        self.body_for_decoder().await
     }
 
     /// CSV rows keyed by the header.
@@ -532,7 +538,7 @@ impl<'c> ExportBuilder<'c> {
                 self.format
             )));
         }
-        let body = self.bytes().await?;
+        let body = self.body_for_decoder().await?;
         Ok(RecordStream::new(body, CsvDecoder::<R>::default()))
     }
 

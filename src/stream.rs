@@ -183,6 +183,8 @@ pub(crate) async fn save(body: BodyStream, path: &Path) -> Result<ExportSummary,
     };
     let mut temp = temp;
     let file = tokio::fs::File::create(&temp.path).await.map_err(io)?;
+    // One blocking-pool round trip per 1 MiB rather than per network chunk.
+    let file = tokio::io::BufWriter::with_capacity(1 << 20, file);
     let summary = write_to(body, file, &display).await?;
     tokio::fs::rename(&temp.path, path).await.map_err(io)?;
     temp.committed = true;

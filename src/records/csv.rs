@@ -527,7 +527,7 @@ impl<R: FromCsvRecord> RecordDecoder for CsvDecoder<R> {
                 }));
             }
             let ends = &self.ends[..ends_len];
-            let text = match std::str::from_utf8(&self.out[..out_len]) {
+            let text = match simdutf8::compat::from_utf8(&self.out[..out_len]) {
                 // Each field must be valid on its own, not only their concatenation.
                 Ok(text) if ends.iter().all(|&end| text.is_char_boundary(end)) => text,
                 _ => {

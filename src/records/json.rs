@@ -44,8 +44,10 @@ impl FromJsonLine for Line {
     }
 }
 
+/// UTF-8 validation with SIMD (`simdutf8`, ~10x `std::str::from_utf8` on export text);
+/// the `compat` flavour still reports where the invalid bytes start.
 fn utf8(line: &Line) -> Result<&str, RecordError> {
-    std::str::from_utf8(line.as_bytes()).map_err(|e| RecordError::InvalidUtf8 {
+    simdutf8::compat::from_utf8(line.as_bytes()).map_err(|e| RecordError::InvalidUtf8 {
         line: line.number(),
         offset: Some(line.offset() + e.valid_up_to() as u64),
     })
@@ -123,7 +125,7 @@ impl RawRecord {
 
     /// The record's JSON text.
     pub fn as_str(&self) -> &str {
-        // SAFETY: `bytes` was checked with `std::str::from_utf8` in
+        // SAFETY: `bytes` was checked with `simdutf8::compat::from_utf8` in
         // `from_line`, the only constructor, and `Bytes` is immutable.
         unsafe { std::str::from_utf8_unchecked(&self.bytes) }
     }
