@@ -299,8 +299,8 @@ enum PathKind {
     Bytes,
     /// `ExportBuilder::save(path)`.
     Save,
-    /// `write_to(BufWriter::with_capacity(1 MiB, tokio::fs::File))`: is it the
-    /// per-chunk cost of `tokio::fs::File`?
+    /// `write_to(BufWriter::with_capacity(1 MiB, tokio::fs::File))`: what `save()` does,
+    /// without its temporary file and rename.
     WriteToBuffered,
     /// `bytes()` written with blocking `std::fs::File` writes in the task: no thread
     /// hop per chunk (a reference, not a recommended way to write async code).
@@ -313,11 +313,6 @@ enum PathKind {
     Typed,
     /// `raw_records()`.
     RawRecords,
-    /// Diagnostic: `bytes()` read by a spawned task into a 64-chunk channel,
-    /// `JsonLinesDecoder<RawRecord>` in the consumer (receive and decode overlap).
-    RawReadAhead,
-    /// The same with `JsonLinesDecoder<Map>`.
-    MapReadAhead,
     /// `bytes()` of the CSV export (the CSV limit).
     CsvBytes,
     /// `csv_rows()`.
@@ -337,19 +332,13 @@ impl PathKind {
             PathKind::Bytes => "`bytes()` drain (raw drain, this client's limit)",
             PathKind::Save => "`save(path)`",
             PathKind::WriteToBuffered => {
-                "`write_to(BufWriter::with_capacity(1 MiB, tokio::fs::File))`"
+                "`write_to(BufWriter::with_capacity(1 MiB, tokio::fs::File))` (`save()` without temp file + rename)"
             }
             PathKind::BytesStdFile => "`bytes()` + blocking `std::fs::File::write_all`",
             PathKind::CurlFile => "`curl -s -X POST … -o <file>` (same disk)",
             PathKind::Map => "`records()` → `serde_json::Map`",
             PathKind::Typed => "`records_as::<Trace>()` (typed struct)",
             PathKind::RawRecords => "`raw_records()` (validated raw JSON)",
-            PathKind::RawReadAhead => {
-                "diagnostic: `bytes()` in a spawned task → channel → `RawRecord` decoder"
-            }
-            PathKind::MapReadAhead => {
-                "diagnostic: `bytes()` in a spawned task → channel → `Map` decoder"
-            }
             PathKind::CsvBytes => "CSV: `bytes()` drain",
             PathKind::CsvRows => "CSV: `csv_rows()`",
             PathKind::Curl => "`curl -s -X POST … -o /dev/null`",
@@ -448,16 +437,6 @@ async fn run_path(kind: PathKind, t: &Target, client: &Client, memory: &Bytes) -
             }
             run.bytes = records.progress().bytes;
         }
-        PathKind::RawReadAhead => {
-            let body = export().bytes().await.expect("bytes()");
-            (run.records, run.bytes) =
-                read_ahead(body, JsonLinesDecoder::<RawRecord>::default()).await;
-        }
-        PathKind::MapReadAhead => {
-            let body = export().bytes().await.expect("bytes()");
-            (run.records, run.bytes) =
-                read_ahead(body, JsonLinesDecoder::<Map<String, Value>>::default()).await;
-        }
         PathKind::CsvRows => {
             let mut rows = export()
                 .format(ExportFormat::Csv)
@@ -541,32 +520,6 @@ async fn run_path(kind: PathKind, t: &Target, client: &Client, memory: &Bytes) -
     }
     run.elapsed = start.elapsed();
     run
-}
-
-/// Reads the body in its own task, 64 chunks ahead, and decodes in this one.
-async fn read_ahead<D>(mut body: galileo_export::BodyStream, decoder: D) -> (u64, u64)
-where
-    D: RecordDecoder + Unpin,
-{
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, galileo_export::Error>>(64);
-    let reader = tokio::spawn(async move {
-        while let Some(chunk) = body.next().await {
-            if tx.send(chunk).await.is_err() {
-                break;
-            }
-        }
-    });
-    let chunks =
-        futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) });
-    let mut records = decoder.decode_stream(chunks);
-    let mut n = 0;
-    while let Some(r) = records.next().await {
-        black_box(r.expect("record"));
-        n += 1;
-    }
-    let bytes = records.counters().bytes;
-    reader.await.expect("reader task");
-    (n, bytes)
 }
 
 /// Feeds `input` in 64 KiB zero-copy chunks (like `benches/decode.rs`).
@@ -684,8 +637,6 @@ fn throughput(opts: &Opts) {
             PathKind::Map,
             PathKind::Typed,
             PathKind::RawRecords,
-            PathKind::RawReadAhead,
-            PathKind::MapReadAhead,
         ];
         if with_curl {
             kinds.extend([PathKind::Curl, PathKind::CurlFile]);

@@ -27,38 +27,66 @@ pub fn main_with_args(args: &[String]) -> ExitCode {
         eprintln!("error: cannot write {}: {e}", out.display());
         return ExitCode::FAILURE;
     }
+    let text = report_text(&generated, code.lines().count(), &out, elapsed);
+    // A closed stdout (e.g. piped into `head`) is not worth a panic.
+    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
+    ExitCode::SUCCESS
+}
+
+/// What was generated, what the normalizer rewrote (counts by rule) and what was skipped.
+fn report_text(
+    generated: &crate::Generated,
+    lines: usize,
+    out: &std::path::Path,
+    elapsed: std::time::Duration,
+) -> String {
+    use std::fmt::Write as _;
     let report = &generated.report;
-    println!(
-        "generated {} lines into {} in {:.0?}",
-        code.lines().count(),
-        out.display(),
-        elapsed
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "generated {lines} lines into {} in {elapsed:.0?}",
+        out.display()
     );
     let stations: Vec<String> = generated
         .timings
         .iter()
-        .map(|(name, d)| format!("{name} {:.0?}", d))
+        .map(|(name, d)| format!("{name} {d:.0?}"))
         .collect();
-    println!("stations: {}", stations.join(", "));
-    println!(
-        "operations: {} generated, {} skipped",
+    let _ = writeln!(text, "stations: {}", stations.join(", "));
+    let _ = writeln!(
+        text,
+        "operations: {} generated ({} with multipart/form-data bodies), {} skipped",
         report.operations.len(),
+        report.multipart.len(),
         report.skipped.len()
     );
-    println!(
+    let _ = writeln!(
+        text,
         "discriminated unions: {} ({} with tag dispatch)",
         report.unions.len(),
         report.unions.len() - generated.untagged_unions.len()
     );
     for name in &generated.untagged_unions {
-        println!("  left untagged: {name}");
+        let _ = writeln!(text, "  left untagged: {name}");
     }
-    println!("rewrites by rule:");
+    let _ = writeln!(text, "rewrites by rule:");
     for (rule, count) in report.counts() {
-        println!("  {count:>6}  {rule:?}: {}", rule.describe());
+        let _ = writeln!(text, "  {count:>6}  {rule:?}: {}", rule.describe());
+    }
+    for op in &report.multipart {
+        let _ = writeln!(
+            text,
+            "multipart {} ({} {}): file fields {}",
+            op.name,
+            op.method.to_uppercase(),
+            op.path,
+            op.file_fields.join(", ")
+        );
     }
     for s in &report.skipped {
-        println!(
+        let _ = writeln!(
+            text,
             "skipped {} ({} {}): {}",
             s.operation_id,
             s.method.to_uppercase(),
@@ -66,5 +94,5 @@ pub fn main_with_args(args: &[String]) -> ExitCode {
             s.reason
         );
     }
-    ExitCode::SUCCESS
+    text
 }
