@@ -82,7 +82,6 @@ struct Body {
     /// Whether anything was handed on since the last cut.
     progressed: bool,
     finished: bool,
-    notified_end: bool,
 }
 
 /// Chunks read ahead of the consumer (bounded: memory stays constant). Reading the body
@@ -100,6 +99,9 @@ pub struct BodyStream {
     reader: tokio::task::JoinHandle<()>,
     state: Arc<ProgressState>,
     count_lines: bool,
+    /// Whether this stream tells the observer the export has ended (false when a record
+    /// decoder reads it: the decoder's stream ends later).
+    reports_end: bool,
 }
 
 impl Drop for BodyStream {
@@ -118,7 +120,7 @@ impl std::fmt::Debug for BodyStream {
 
 impl BodyStream {
     pub(crate) async fn open(cfg: BodyConfig) -> Result<Self, Error> {
-        let state = ProgressState::new();
+        let state = ProgressState::new(cfg.progress.clone());
         let count_lines = cfg.line_aligned && cfg.count_lines;
         let mut body = Body {
             request: cfg.body.clone(),
@@ -133,14 +135,13 @@ impl BodyStream {
             delivered_any: false,
             progressed: false,
             finished: false,
-            notified_end: false,
         };
         // The first response is awaited here, so auth and validation errors surface
         // from `bytes()` / `records()` themselves.
         match body.connect().await {
             Ok(stream) => body.current = Some(stream),
             Err(e) => {
-                body.notify(true);
+                state.notify(true);
                 return Err(e);
             }
         }
@@ -155,7 +156,6 @@ impl BodyStream {
                     }
                     Ok(None) => return,
                     Err(e) => {
-                        body.notify(true);
                         let _ = sender.send(Err(e)).await;
                         return;
                     }
@@ -167,6 +167,7 @@ impl BodyStream {
             reader,
             state,
             count_lines,
+            reports_end: true,
         })
     }
 
@@ -183,13 +184,23 @@ impl BodyStream {
     pub(crate) fn counts_records(&self) -> bool {
         self.count_lines
     }
+
+    /// A record decoder reads this stream and reports the end itself.
+    pub(crate) fn into_decoder_input(mut self) -> Self {
+        self.reports_end = false;
+        self
+    }
 }
 
 impl Stream for BodyStream {
     type Item = Result<Bytes, Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.chunks.poll_recv(cx)
+        let item = futures::ready!(self.chunks.poll_recv(cx));
+        if self.reports_end && !matches!(item, Some(Ok(_))) {
+            self.state.notify(true);
+        }
+        Poll::Ready(item)
     }
 }
 
@@ -209,18 +220,6 @@ fn describe(error: &reqwest::Error) -> String {
 }
 
 impl Body {
-    fn notify(&mut self, finished: bool) {
-        if self.notified_end {
-            return;
-        }
-        if finished {
-            self.notified_end = true;
-        }
-        if let Some(observer) = &self.cfg.progress {
-            observer(&self.state.snapshot(finished));
-        }
-    }
-
     /// Send the export request, retrying what may succeed later.
     async fn connect(&mut self) -> Result<progenitor_client::ByteStream, Error> {
         loop {
@@ -280,11 +279,10 @@ impl Body {
                     let lines = memchr::memchr_iter(b'\n', &chunk).count() as u64;
                     self.state.records.fetch_add(lines, Ordering::Relaxed);
                 }
-                self.notify(false);
+                self.state.notify(false);
                 return Ok(Some(chunk));
             }
             if self.finished {
-                self.notify(true);
                 return Ok(None);
             }
             let Some(stream) = self.current.as_mut() else {

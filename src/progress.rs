@@ -1,7 +1,7 @@
 //! Progress of an export: records, bytes and elapsed time, shared between the byte
 //! stream (bytes, cuts) and the record decoder (records), read by an observer.
 
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -27,25 +27,50 @@ pub struct Progress {
 /// A progress observer.
 pub(crate) type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
 
-/// Counters shared by the layers of one export.
-#[derive(Debug)]
+/// Counters shared by the layers of one export, and its observer.
 pub(crate) struct ProgressState {
     pub(crate) started: Instant,
     pub(crate) records: AtomicU64,
     pub(crate) bytes: AtomicU64,
     pub(crate) retries: AtomicU32,
     pub(crate) resumes: AtomicU32,
+    observer: Option<ProgressFn>,
+    ended: AtomicBool,
+}
+
+impl std::fmt::Debug for ProgressState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.snapshot(self.ended.load(Ordering::Relaxed)).fmt(f)
+    }
 }
 
 impl ProgressState {
-    pub(crate) fn new() -> Arc<Self> {
+    pub(crate) fn new(observer: Option<ProgressFn>) -> Arc<Self> {
         Arc::new(Self {
             started: Instant::now(),
             records: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
             retries: AtomicU32::new(0),
             resumes: AtomicU32::new(0),
+            observer,
+            ended: AtomicBool::new(false),
         })
+    }
+
+    /// Tell the observer; the `finished` call comes once, from whoever hands the last
+    /// item to the caller, and nothing after it.
+    pub(crate) fn notify(&self, finished: bool) {
+        let Some(observer) = &self.observer else {
+            return;
+        };
+        if finished {
+            if self.ended.swap(true, Ordering::AcqRel) {
+                return;
+            }
+        } else if self.ended.load(Ordering::Acquire) {
+            return;
+        }
+        observer(&self.snapshot(finished));
     }
 
     pub(crate) fn snapshot(&self, finished: bool) -> Progress {

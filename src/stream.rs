@@ -39,6 +39,7 @@ impl<D: RecordDecoder> RecordStream<D> {
     pub(crate) fn new(body: BodyStream, decoder: D) -> Self {
         let state = body.state().clone();
         let count_records = !body.counts_records();
+        let body = body.into_decoder_input();
         Self {
             inner: DecodeStream::new(body, decoder),
             state,
@@ -69,6 +70,9 @@ impl<D: RecordDecoder + Unpin> Stream for RecordStream<D> {
             return Poll::Ready(None);
         }
         let item = futures::ready!(Pin::new(&mut this.inner).poll_next(cx));
+        if !matches!(item, Some(Ok(_))) {
+            this.state.notify(true);
+        }
         Poll::Ready(match item {
             Some(Ok(record)) => {
                 if this.count_records {

@@ -317,4 +317,52 @@ async fn progress_reports_records_and_bytes() {
     assert_eq!(records.load(Ordering::SeqCst), 30);
     assert_eq!(finished.load(Ordering::SeqCst), 1, "one final call");
     assert_eq!(summary.records, Some(30));
+
+    // Read as records (the decoder counts), the final call comes after the last record,
+    // for JSON Lines and CSV alike.
+    for format in [ExportFormat::Jsonl, ExportFormat::Csv] {
+        let last = Arc::new(std::sync::Mutex::new(None));
+        let calls_after_end = Arc::new(AtomicU64::new(0));
+        let (l, c) = (last.clone(), calls_after_end.clone());
+        let builder = export(&client, &server)
+            .format(format.clone())
+            .on_progress(move |p| {
+                let mut last = l.lock().unwrap();
+                if last.is_some_and(|prev: galileo_export::Progress| prev.finished) {
+                    c.fetch_add(1, Ordering::SeqCst);
+                }
+                *last = Some(*p);
+            });
+        let n = if format == ExportFormat::Csv {
+            builder
+                .csv_rows()
+                .await
+                .unwrap()
+                .try_collect::<Vec<_>>()
+                .await
+                .unwrap()
+                .len()
+        } else {
+            builder
+                .records()
+                .await
+                .unwrap()
+                .try_collect::<Vec<_>>()
+                .await
+                .unwrap()
+                .len()
+        };
+        assert_eq!(n, 30);
+        let last = last.lock().unwrap().expect("progress was reported");
+        assert!(last.finished, "{format}: the last call is the final one");
+        assert_eq!(
+            last.records, 30,
+            "{format}: the final call counts every record"
+        );
+        assert_eq!(
+            calls_after_end.load(Ordering::SeqCst),
+            0,
+            "{format}: nothing after the end"
+        );
+    }
 }
