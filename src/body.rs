@@ -88,8 +88,9 @@ struct Body {
 /// in a task of its own lets the network and the decoding run side by side.
 const READ_AHEAD_CHUNKS: usize = 16;
 
-/// The raw bytes of an export, chunk by chunk, as the server sent them (after retries
-/// and resume). A cut is an [`Error::Cut`] item. Get one from
+/// The raw bytes of an export, exactly as the server sent them (after retries and
+/// resume; for JSON Lines, chunks end at a line break, so their boundaries may differ
+/// from the network's). A cut is an [`Error::Cut`] item. Get one from
 /// [`ExportBuilder::bytes`](crate::ExportBuilder::bytes).
 ///
 /// The body is read by a task of its own, at most a few chunks ahead; dropping the

@@ -325,18 +325,23 @@ impl Client {
                 )))
             }
         }
-        if let Some(url) = std::env::var(ENV_API_URL)
-            .ok()
-            .filter(|u| !u.trim().is_empty())
-        {
-            builder = builder.base_url(url.trim());
-        } else if let Some(console) = std::env::var(ENV_CONSOLE_URL)
-            .ok()
-            .filter(|u| !u.trim().is_empty())
-        {
-            builder = builder.base_url(api_url_from_console_url(console.trim()));
+        if let Some(url) = Self::base_url_from_env() {
+            builder = builder.base_url(url);
         }
         Ok(builder)
+    }
+
+    /// The base URL the environment asks for: `GALILEO_API_URL`, else the API URL derived
+    /// from `GALILEO_CONSOLE_URL` ([`api_url_from_console_url`]), else `None` (the spec's
+    /// server).
+    pub fn base_url_from_env() -> Option<String> {
+        let var = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        var(ENV_API_URL).or_else(|| var(ENV_CONSOLE_URL).map(|c| api_url_from_console_url(&c)))
     }
 
     /// The generated client, for every operation of the spec.

@@ -14,10 +14,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{ArgGroup, Parser, ValueEnum};
-use galileo_export::client::{ENV_API_KEY, ENV_API_URL, ENV_CONSOLE_URL};
+use galileo_export::client::ENV_API_KEY;
 use galileo_export::{
-    auth::api_url_from_console_url, Client, Error, ExportBuilder, ExportFormat, ExportSummary,
-    Filter, RetryPolicy, RootType,
+    Client, Error, ExportBuilder, ExportFormat, ExportSummary, Filter, RetryPolicy, RootType,
 };
 use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use uuid::Uuid;
@@ -391,10 +390,8 @@ fn client(cli: &Cli) -> Result<Client, Error> {
         .filter(|u| !u.is_empty())
     {
         builder = builder.base_url(url);
-    } else if let Some(url) = env(ENV_API_URL) {
+    } else if let Some(url) = Client::base_url_from_env() {
         builder = builder.base_url(url);
-    } else if let Some(console) = env(ENV_CONSOLE_URL) {
-        builder = builder.base_url(api_url_from_console_url(&console));
     }
     if let Some(retries) = cli.retries {
         builder = builder.retry(RetryPolicy::default().max_attempts(retries.saturating_add(1)));
