@@ -192,37 +192,61 @@ impl Credentials {
     }
 }
 
-/// Derive the API URL from a Galileo console URL the way Galileo's Python SDK does
-/// (`galileo_core` `set_platform_urls`): `console.` → `api.` (or `console-` → `api-`),
-/// `https` enforced, trailing `/` dropped; a localhost console maps to
-/// `http://localhost:8088`.
+/// Derive the API URL from a Galileo console URL the way Galileo's SDKs do: the host's
+/// first label `console.` or `app.` becomes `api.` (`console-` becomes `api-`), `https`
+/// is enforced, a trailing `/` dropped; a console on localhost (the parsed host is
+/// `localhost`, `*.localhost`, `127.0.0.1` or `::1`, not a host that merely contains the
+/// word) maps to `http://localhost:8088`.
 ///
 /// ```
 /// use galileo_export::auth::api_url_from_console_url;
 ///
 /// assert_eq!(api_url_from_console_url("https://console.galileo.ai/"), "https://api.galileo.ai");
+/// assert_eq!(api_url_from_console_url("https://app.galileo.ai"), "https://api.galileo.ai");
 /// assert_eq!(api_url_from_console_url("console-acme.example.com"), "https://api-acme.example.com");
 /// assert_eq!(api_url_from_console_url("http://localhost:3000"), "http://localhost:8088");
+/// assert_eq!(
+///     api_url_from_console_url("https://console.localhost-eu.example.com"),
+///     "https://api.localhost-eu.example.com"
+/// );
 /// ```
 pub fn api_url_from_console_url(console_url: &str) -> String {
-    if console_url.contains("localhost") || console_url.contains("127.0.0.1") {
+    let trimmed = console_url.trim().trim_end_matches('/');
+    let with_scheme = if trimmed.contains("://") {
+        trimmed.to_string()
+    } else {
+        format!("https://{trimmed}")
+    };
+    let Ok(mut url) = reqwest::Url::parse(&with_scheme) else {
+        return with_scheme;
+    };
+    let host = url
+        .host_str()
+        .unwrap_or("")
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
+    let is_local = host == "localhost"
+        || host.ends_with(".localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if is_local {
         return "http://localhost:8088".to_string();
     }
-    let sep = if console_url.contains("console.") {
-        "."
-    } else {
-        "-"
-    };
-    let api = console_url
-        .replace(&format!("console{sep}"), &format!("api{sep}"))
-        .trim_end_matches('/')
-        .to_string();
-    let api = if api.starts_with("http") {
-        api
-    } else {
-        format!("https://{api}")
-    };
-    api.replace("http://", "https://")
+    if let Some(host) = url.host_str().map(str::to_ascii_lowercase) {
+        let api_host = ["console.", "app.", "console-"].iter().find_map(|prefix| {
+            host.strip_prefix(prefix).map(|rest| {
+                let sep = if prefix.ends_with('-') { "-" } else { "." };
+                format!("api{sep}{rest}")
+            })
+        });
+        if let Some(api_host) = api_host {
+            let _ = url.set_host(Some(&api_host));
+        }
+    }
+    let _ = url.set_scheme("https");
+    url.to_string().trim_end_matches('/').to_string()
 }
 
 #[cfg(test)]

@@ -1,13 +1,15 @@
-//! The export's response body as a stream of byte chunks — the layer where retries and
-//! resume happen, so the framer and the decoder never know a connection was replaced.
+//! The export's response body as a stream of byte chunks: the transport layer, where
+//! requests are sent, retried and resumed, so the consumer never knows a connection was
+//! replaced. Framing ([`crate::framing`]) decides what may be handed on.
 //!
-//! For JSON Lines the stream is *line aligned*: it only hands on bytes up to the last
-//! `\n` it has seen, holding back a partial line (as chunk slices, without copying) until
-//! its end arrives. A cut therefore never leaves half a record downstream: the records
-//! delivered are exactly the complete lines, and a resumed request can continue after
-//! the last of them. The last line of an export may lack its `\n`; it is handed on at
-//! the clean end of the body.
+//! Every way a body can go wrong ends in an error, never a quietly short result: a reset
+//! connection, a body shorter than its `Content-Length`, a chunked body without its
+//! terminator, a body that ends inside a record (also a close-delimited one), a stall
+//! (the [`LowSpeedLimit`](crate::LowSpeedLimit)), the deadline
+//! ([`ClientBuilder::total_timeout`](crate::ClientBuilder::total_timeout)), an answer that
+//! is not an export.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::pin::Pin;
 use std::sync::atomic::Ordering;
@@ -15,14 +17,18 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures::{Stream, StreamExt};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
+use tokio::time::Instant;
 use uuid::Uuid;
 
-use crate::client::Client;
+use crate::client::{Client, LowSpeedLimit};
 use crate::error::{from_status, Error};
-use crate::export::typed_request;
+use crate::export::{typed_request, ExportFormat};
+use crate::filter::{DateOperator, Filter};
+use crate::framing::{CsvFraming, FrameError, Framing, JsonLinesFraming};
+use crate::hooks::{ResponseMeta, LAST_RESPONSE};
 use crate::progress::{Progress, ProgressFn, ProgressState};
 use crate::retry::{parse_retry_after, RetryPolicy};
 
@@ -34,35 +40,14 @@ pub(crate) struct BodyConfig {
     pub(crate) body: Value,
     /// Extra fields set by name (checked against the generated type on every attempt).
     pub(crate) extra: Map<String, Value>,
-    pub(crate) line_aligned: bool,
-    /// Count records as lines here (for `bytes()`/`save()`); a record decoder downstream
-    /// counts them itself instead.
-    pub(crate) count_lines: bool,
+    pub(crate) format: ExportFormat,
+    /// The consumer takes raw bytes (`bytes()`, `save()`, `write_to()`): framing checks
+    /// every record and counts them. A record decoder does both itself.
+    pub(crate) raw_consumer: bool,
     pub(crate) resume: bool,
     pub(crate) retry: RetryPolicy,
+    pub(crate) max_record_size: u64,
     pub(crate) progress: Option<ProgressFn>,
-}
-
-/// Where a resumed export continues: after the record with this `created_at` and `id`
-/// (native order is `created_at`, `id` descending).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Boundary {
-    created_at: chrono::DateTime<chrono::Utc>,
-    id: Uuid,
-}
-
-#[derive(serde::Deserialize)]
-struct RecordKey {
-    created_at: chrono::DateTime<chrono::Utc>,
-    id: Uuid,
-}
-
-fn key_of(line: &[u8]) -> Option<Boundary> {
-    let key: RecordKey = serde_json::from_slice(line).ok()?;
-    Some(Boundary {
-        created_at: key.created_at,
-        id: key.id,
-    })
 }
 
 struct Body {
@@ -71,10 +56,11 @@ struct Body {
     /// The body of the next request (narrowed after a resume).
     request: Value,
     current: Option<progenitor_client::ByteStream>,
+    /// Status and content type of the answer being read.
+    answer: (u16, Option<String>),
     out: VecDeque<Bytes>,
-    pending: Vec<Bytes>,
-    last_line: Option<Bytes>,
-    skip: Option<Boundary>,
+    framing: Framing,
+    stall: StallWatch,
     /// Failed attempts since the last progress.
     failures: u32,
     /// Whether any byte was handed on.
@@ -84,13 +70,51 @@ struct Body {
     finished: bool,
 }
 
+/// The stall rule: the body must bring `bytes` within every window of `time`.
+struct StallWatch {
+    rule: LowSpeedLimit,
+    window_end: Option<Instant>,
+    window_bytes: u64,
+}
+
+impl StallWatch {
+    fn new(rule: LowSpeedLimit) -> Self {
+        Self {
+            rule,
+            window_end: None,
+            window_bytes: 0,
+        }
+    }
+
+    fn restart(&mut self) {
+        self.window_end = Instant::now().checked_add(self.rule.time());
+        self.window_bytes = 0;
+    }
+
+    fn arrived(&mut self, bytes: usize) {
+        self.window_bytes += bytes as u64;
+        if self.window_bytes >= self.rule.bytes() {
+            self.restart();
+        }
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "stalled: fewer than {} bytes arrived in {} s",
+            self.rule.bytes(),
+            self.rule.time().as_secs_f64()
+        )
+    }
+}
+
 /// Chunks read ahead of the consumer (bounded: memory stays constant). Reading the body
 /// in a task of its own lets the network and the decoding run side by side.
 const READ_AHEAD_CHUNKS: usize = 16;
 
 /// The raw bytes of an export, exactly as the server sent them (after retries and
 /// resume; for JSON Lines, chunks end at a line break, so their boundaries may differ
-/// from the network's). A cut is an [`Error::Cut`] item. Get one from
+/// from the network's). A cut is an [`Error::Cut`] item, a malformed record an
+/// [`Error::Record`] with its line number. Get one from
 /// [`ExportBuilder::bytes`](crate::ExportBuilder::bytes).
 ///
 /// The body is read by a task of its own, at most a few chunks ahead; dropping the
@@ -122,16 +146,31 @@ impl std::fmt::Debug for BodyStream {
 impl BodyStream {
     pub(crate) async fn open(cfg: BodyConfig) -> Result<Self, Error> {
         let state = ProgressState::new(cfg.progress.clone());
-        let count_lines = cfg.line_aligned && cfg.count_lines;
+        let count_lines = cfg.raw_consumer && (cfg.format.is_json_lines() || cfg.format.is_csv());
+        let framing = if cfg.format.is_json_lines() {
+            Framing::JsonLines(JsonLinesFraming::new(
+                cfg.raw_consumer,
+                cfg.resume,
+                cfg.max_record_size,
+            ))
+        } else if cfg.format.is_csv() {
+            Framing::Csv(CsvFraming::new(cfg.raw_consumer, cfg.max_record_size))
+        } else {
+            Framing::Opaque
+        };
+        let deadline = cfg
+            .client
+            .total_timeout()
+            .and_then(|after| Instant::now().checked_add(after).map(|at| (at, after)));
         let mut body = Body {
             request: cfg.body.clone(),
+            stall: StallWatch::new(cfg.client.low_speed_limit()),
             cfg,
             state: state.clone(),
             current: None,
+            answer: (0, None),
             out: VecDeque::new(),
-            pending: Vec::new(),
-            last_line: None,
-            skip: None,
+            framing,
             failures: 0,
             delivered_any: false,
             progressed: false,
@@ -139,8 +178,18 @@ impl BodyStream {
         };
         // The first response is awaited here, so auth and validation errors surface
         // from `bytes()` / `records()` themselves.
-        match body.connect().await {
-            Ok(stream) => body.current = Some(stream),
+        let connected = match deadline {
+            Some((at, after)) => match tokio::time::timeout_at(at, body.connect()).await {
+                Ok(result) => result,
+                Err(_) => Err(body.timed_out(after)),
+            },
+            None => body.connect().await,
+        };
+        match connected {
+            Ok(stream) => {
+                body.current = Some(stream);
+                body.stall.restart();
+            }
             Err(e) => {
                 state.notify(true);
                 return Err(e);
@@ -148,19 +197,29 @@ impl BodyStream {
         }
         let (sender, chunks) = tokio::sync::mpsc::channel(READ_AHEAD_CHUNKS);
         let reader = tokio::spawn(async move {
-            loop {
-                match body.next_chunk().await {
-                    Ok(Some(chunk)) => {
-                        if sender.send(Ok(chunk)).await.is_err() {
-                            return; // the consumer is gone
+            let pump = async {
+                loop {
+                    match body.next_chunk().await {
+                        Ok(Some(chunk)) => {
+                            if sender.send(Ok(chunk)).await.is_err() {
+                                return; // the consumer is gone
+                            }
+                        }
+                        Ok(None) => return,
+                        Err(e) => {
+                            let _ = sender.send(Err(e)).await;
+                            return;
                         }
                     }
-                    Ok(None) => return,
-                    Err(e) => {
-                        let _ = sender.send(Err(e)).await;
-                        return;
+                }
+            };
+            match deadline {
+                Some((at, after)) => {
+                    if tokio::time::timeout_at(at, pump).await.is_err() {
+                        let _ = sender.send(Err(body.timed_out(after))).await;
                     }
                 }
+                None => pump.await,
             }
         });
         Ok(Self {
@@ -181,7 +240,7 @@ impl BodyStream {
         &self.state
     }
 
-    /// Whether records are counted by this stream (JSON Lines read as bytes: one per line).
+    /// Whether records are counted by this stream (JSON Lines and CSV read as bytes).
     pub(crate) fn counts_records(&self) -> bool {
         self.count_lines
     }
@@ -210,33 +269,105 @@ fn describe(error: &reqwest::Error) -> String {
     if error.is_timeout() {
         return "no data arrived within the read timeout (stalled)".into();
     }
-    let mut text = String::from("the connection broke");
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
+    match std::error::Error::source(error) {
+        Some(source) => format!(
+            "the connection broke: {}",
+            crate::error::source_chain(source)
+        ),
+        None => "the connection broke".into(),
     }
-    text
+}
+
+/// A `Content-Type` that is clearly not the requested format.
+fn content_type_mismatch(format: &ExportFormat, content_type: Option<&str>) -> Option<String> {
+    let media = content_type?
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let markup = media == "text/html"
+        || media == "application/xhtml+xml"
+        || media.ends_with("/xml")
+        || media.ends_with("+xml");
+    // Not `application/json` for CSV: the spec itself declares the export's answer as
+    // `application/json`, whatever the format.
+    let problem = media == "application/problem+json";
+    let wrong = markup || problem || (format.is_json_lines() && media == "text/csv");
+    wrong.then(|| {
+        format!(
+            "the server sent `Content-Type: {}` for a {} export",
+            crate::text::sanitize(&media, 100),
+            format
+        )
+    })
+}
+
+/// The start of a body, for an error message: up to 1 KiB, within 2 s.
+async fn body_excerpt(stream: progenitor_client::ByteStream) -> String {
+    let mut head = Vec::new();
+    let mut stream = stream;
+    let read = async {
+        while let Some(Ok(chunk)) = stream.next().await {
+            head.extend_from_slice(&chunk[..chunk.len().min(1024 - head.len())]);
+            if head.len() >= 1024 {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(2), read).await;
+    crate::error::excerpt(&head)
 }
 
 impl Body {
+    fn timed_out(&self, after: Duration) -> Error {
+        Error::TimedOut {
+            after,
+            records: self.state.records.load(Ordering::Relaxed),
+            bytes: self.state.bytes.load(Ordering::Relaxed),
+        }
+    }
+
     /// Send the export request, retrying what may succeed later.
     async fn connect(&mut self) -> Result<progenitor_client::ByteStream, Error> {
         loop {
             let request = typed_request(&self.request, &self.cfg.extra)?;
-            let result = self
-                .cfg
-                .client
-                .api()
-                .export_records()
-                .project_id(self.cfg.project_id)
-                .body(request)
-                .send()
-                .await;
-            let error = match result {
-                Ok(response) => return Ok(response.into_inner()),
-                Err(e) => map_api_error(e).await,
+            let api = self.cfg.client.api();
+            let attempt = LAST_RESPONSE.scope(RefCell::new(None), async {
+                let result = api
+                    .export_records()
+                    .project_id(self.cfg.project_id)
+                    .body(request)
+                    .send()
+                    .await;
+                match result {
+                    Ok(response) => Ok(response),
+                    Err(e) => Err(map_api_error(e).await),
+                }
+            });
+            let error = match attempt.await {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let content_type = response
+                        .headers()
+                        .get(reqwest::header::CONTENT_TYPE)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_string);
+                    if let Some(reason) =
+                        content_type_mismatch(&self.cfg.format, content_type.as_deref())
+                    {
+                        return Err(Error::NotAnExport {
+                            status,
+                            format: self.cfg.format.to_string(),
+                            content_type: content_type.map(|t| crate::text::sanitize(&t, 100)),
+                            reason,
+                            excerpt: body_excerpt(response.into_inner()).await,
+                        });
+                    }
+                    self.answer = (status, content_type);
+                    return Ok(response.into_inner());
+                }
+                Err(error) => error,
             };
             let retry_after = match &error {
                 Error::RateLimited { retry_after, .. } => *retry_after,
@@ -252,7 +383,8 @@ impl Body {
     }
 
     /// Count one failure; sleep before the next attempt, or give up (`Err`) when the
-    /// policy's attempts or time budget are spent.
+    /// policy's attempts or time budget are spent. A wait that would pass the budget (an
+    /// absurd `Retry-After` included) gives up at once.
     async fn wait_before_retry(&mut self, retry_after: Option<Duration>) -> Result<(), ()> {
         self.failures += 1;
         let policy = &self.cfg.retry;
@@ -260,12 +392,44 @@ impl Body {
             return Err(());
         }
         let delay = policy.delay(self.failures, retry_after);
-        if self.state.started.elapsed() + delay > policy.elapsed_budget() {
-            return Err(());
+        match self.state.started.elapsed().checked_add(delay) {
+            Some(when) if when <= policy.elapsed_budget() => {}
+            _ => return Err(()),
         }
         self.state.retries.fetch_add(1, Ordering::Relaxed);
         tokio::time::sleep(delay).await;
         Ok(())
+    }
+
+    fn frame_error(&self, error: FrameError) -> Error {
+        match error {
+            FrameError::Record(e) => Error::Record(e),
+            FrameError::TooLarge { line } => Error::RecordTooLarge {
+                limit: self.cfg.max_record_size,
+                line,
+            },
+            FrameError::NotAnExport { reason, excerpt } => Error::NotAnExport {
+                status: self.answer.0,
+                format: self.cfg.format.to_string(),
+                content_type: self
+                    .answer
+                    .1
+                    .as_deref()
+                    .map(|t| crate::text::sanitize(t, 100)),
+                reason,
+                excerpt,
+            },
+            FrameError::Cut(reason) => self.cut(reason),
+        }
+    }
+
+    fn cut(&self, reason: String) -> Error {
+        Error::Cut {
+            records: self.state.records.load(Ordering::Relaxed),
+            bytes: self.state.bytes.load(Ordering::Relaxed)
+                + self.out.iter().map(|b| b.len() as u64).sum::<u64>(),
+            reason,
+        }
     }
 
     async fn next_chunk(&mut self) -> Result<Option<Bytes>, Error> {
@@ -276,10 +440,6 @@ impl Body {
                 self.state
                     .bytes
                     .fetch_add(chunk.len() as u64, Ordering::Relaxed);
-                if self.cfg.line_aligned && self.cfg.count_lines {
-                    let lines = memchr::memchr_iter(b'\n', &chunk).count() as u64;
-                    self.state.records.fetch_add(lines, Ordering::Relaxed);
-                }
                 self.state.notify(false);
                 return Ok(Some(chunk));
             }
@@ -289,234 +449,143 @@ impl Body {
             let Some(stream) = self.current.as_mut() else {
                 let stream = self.connect().await?;
                 self.current = Some(stream);
+                self.stall.restart();
                 continue;
             };
-            match stream.next().await {
-                Some(Ok(chunk)) if chunk.is_empty() => {}
-                Some(Ok(chunk)) => {
-                    if self.cfg.line_aligned {
-                        self.accept(chunk);
-                    } else {
-                        self.out.push_back(chunk);
+            let read = match self.stall.window_end {
+                Some(end) => tokio::time::timeout_at(end, stream.next()).await,
+                None => Ok(stream.next().await),
+            };
+            match read {
+                Err(_) => {
+                    self.current = None;
+                    let reason = self.stall.describe();
+                    self.on_cut(reason).await?;
+                }
+                Ok(Some(Ok(chunk))) if chunk.is_empty() => {}
+                Ok(Some(Ok(chunk))) => {
+                    self.stall.arrived(chunk.len());
+                    let pushed = self.framing.push(chunk, &mut self.out);
+                    self.count_records();
+                    pushed.map_err(|e| self.frame_error(e))?;
+                }
+                Ok(Some(Err(e))) => {
+                    self.current = None;
+                    self.on_cut(describe(&e)).await?;
+                }
+                Ok(None) => {
+                    self.current = None;
+                    let end = self.framing.finish(&mut self.out);
+                    self.count_records();
+                    match end {
+                        Ok(()) => self.finished = true,
+                        Err(FrameError::Cut(reason)) => self.on_cut(reason).await?,
+                        Err(other) => return Err(self.frame_error(other)),
                     }
                 }
-                Some(Err(e)) => {
-                    self.current = None;
-                    self.on_cut(&e).await?;
-                }
-                None => {
-                    self.current = None;
-                    self.finished = true;
-                    self.end_of_body();
-                }
             }
         }
     }
 
-    /// Line-aligned intake: hand on everything up to the last `\n`, hold the rest.
-    fn accept(&mut self, chunk: Bytes) {
-        let Some(i) = memchr::memrchr(b'\n', &chunk) else {
-            self.pending.push(chunk);
-            return;
-        };
-        let mut region = std::mem::take(&mut self.pending);
-        region.push(chunk.slice(..=i));
-        if i + 1 < chunk.len() {
-            self.pending.push(chunk.slice(i + 1..));
+    fn count_records(&self) {
+        if let Some(records) = self.framing.records() {
+            self.state.records.store(records, Ordering::Relaxed);
         }
-        if self.skip.is_some() {
-            region = self.skip_delivered(region);
-        }
-        region.retain(|b| !b.is_empty());
-        if self.cfg.resume {
-            if let Some(line) = last_line(&region) {
-                self.last_line = Some(line);
-            }
-        }
-        self.out.extend(region);
-    }
-
-    /// After a resume, drop the leading lines that were delivered before the cut.
-    fn skip_delivered(&mut self, region: Vec<Bytes>) -> Vec<Bytes> {
-        let Some(boundary) = self.skip else {
-            return region;
-        };
-        let joined = join(region);
-        let mut start = 0;
-        while start < joined.len() {
-            let end =
-                memchr::memchr(b'\n', &joined[start..]).map_or(joined.len(), |p| start + p + 1);
-            let line = trim_line(&joined[start..end]);
-            if line.is_empty() {
-                start = end;
-                continue;
-            }
-            match key_of(line) {
-                Some(key)
-                    if key.created_at > boundary.created_at
-                        || (key.created_at == boundary.created_at && key.id >= boundary.id) =>
-                {
-                    start = end; // delivered before the cut
-                }
-                _ => {
-                    self.skip = None;
-                    break;
-                }
-            }
-        }
-        vec![joined.slice(start..)]
-    }
-
-    fn end_of_body(&mut self) {
-        if self.pending.is_empty() {
-            return;
-        }
-        let mut tail = std::mem::take(&mut self.pending);
-        if self.skip.is_some() {
-            tail = self.skip_delivered(tail);
-        }
-        let tail: Vec<Bytes> = tail.into_iter().filter(|b| !b.is_empty()).collect();
-        if !tail.is_empty() && self.cfg.count_lines {
-            // The final line without its newline is a record too.
-            self.state.records.fetch_add(1, Ordering::Relaxed);
-        }
-        self.out.extend(tail);
     }
 
     /// A read failed mid-body: retry, resume, or report the cut.
-    async fn on_cut(&mut self, error: &reqwest::Error) -> Result<(), Error> {
-        let reason = describe(error);
-        // A partial line was never handed on: forget it.
-        self.pending.clear();
-        let cut = |s: &Self, reason: String| Error::Cut {
-            records: s.state.records.load(Ordering::Relaxed),
-            bytes: s.state.bytes.load(Ordering::Relaxed)
-                + s.out.iter().map(|b| b.len() as u64).sum::<u64>(),
-            reason,
-        };
-        let nothing_delivered =
-            !self.delivered_any && self.out.is_empty() && self.last_line.is_none();
-        if nothing_delivered && self.skip.is_none() {
+    async fn on_cut(&mut self, reason: String) -> Result<(), Error> {
+        // A partial record was never handed on: forget it.
+        self.framing.cut();
+        if !self.delivered_any && self.out.is_empty() {
             // Nothing reached the caller: the request can simply be sent again.
             return match self.wait_before_retry(None).await {
                 Ok(()) => Ok(()),
-                Err(()) => Err(cut(self, reason)),
+                Err(()) => Err(self.cut(reason)),
             };
         }
         if !self.cfg.resume {
-            return Err(cut(self, reason));
+            return Err(self.cut(reason));
         }
-        let Some(line) = self.last_line.clone() else {
-            return Err(cut(self, reason));
-        };
-        let Some(boundary) = key_of(trim_line(&line)) else {
-            return Err(cut(
-                self,
-                format!("{reason}; cannot resume: the last record delivered has no `created_at` and `id` to continue from"),
-            ));
+        let Some(created_at) = self
+            .framing
+            .json_lines()
+            .and_then(|f| f.boundary().map(|b| b.created_at))
+        else {
+            return Err(self.cut(format!(
+                "{reason}; cannot resume: no record delivered so far has a `created_at` to continue from"
+            )));
         };
         // Progress since the last cut resets the failure count; a resume that delivered
         // nothing new counts against the retry policy.
         if self.progressed {
             self.failures = 0;
         } else if self.wait_before_retry(None).await.is_err() {
-            return Err(cut(self, format!("{reason}; gave up resuming")));
+            return Err(self.cut(format!("{reason}; gave up resuming")));
         }
         self.progressed = false;
-        self.request = narrowed(&self.cfg.body, boundary.created_at);
-        self.skip = Some(boundary);
+        self.request = narrowed(&self.cfg.body, created_at)?;
+        if let Some(framing) = self.framing.json_lines() {
+            framing.start_skipping();
+        }
         self.state.resumes.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 }
 
-/// The original request plus `created_at <= boundary`: with the native order
-/// (`created_at`, `id` descending) the server restarts at the boundary timestamp.
-fn narrowed(body: &Value, created_at: chrono::DateTime<chrono::Utc>) -> Value {
+/// The original request plus `created_at <= boundary` (a date filter of the
+/// [`filter`](crate::filter) module): with the native order (`created_at`, `id`
+/// descending) the server restarts at the boundary timestamp.
+fn narrowed(body: &Value, created_at: chrono::DateTime<chrono::Utc>) -> Result<Value, Error> {
+    let bound = Filter::from(Filter::date("created_at").compare(DateOperator::Lte, created_at));
+    let bound = serde_json::to_value(&bound).map_err(|e| {
+        Error::InvalidRequest(format!("the resume filter cannot be serialized: {e}"))
+    })?;
     let mut body = body.clone();
-    let bound = json!({
-        "type": "date",
-        "column_id": "created_at",
-        "operator": "lte",
-        "value": created_at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
-    });
     match body.get_mut("filters") {
         Some(Value::Array(filters)) => filters.push(bound),
         _ => {
             if let Some(map) = body.as_object_mut() {
-                map.insert("filters".into(), json!([bound]));
+                map.insert("filters".into(), Value::Array(vec![bound]));
             }
         }
     }
-    body
+    Ok(body)
 }
 
-fn trim_line(line: &[u8]) -> &[u8] {
-    let line = line.strip_suffix(b"\n").unwrap_or(line);
-    line.strip_suffix(b"\r").unwrap_or(line)
+/// What the exec hook saw of the last answer, inside an export's request scope.
+fn last_response() -> Option<ResponseMeta> {
+    LAST_RESPONSE
+        .try_with(|last| last.borrow().clone())
+        .ok()
+        .flatten()
 }
 
-fn join(parts: Vec<Bytes>) -> Bytes {
-    if parts.len() == 1 {
-        return parts.into_iter().next().unwrap_or_default();
-    }
-    let mut out = BytesMut::with_capacity(parts.iter().map(Bytes::len).sum());
-    for p in parts {
-        out.extend_from_slice(&p);
-    }
-    out.freeze()
-}
-
-/// The last complete line of a region that ends with `\n` (copied only when it spans
-/// several chunks).
-fn last_line(region: &[Bytes]) -> Option<Bytes> {
-    let (last, before) = region.split_last()?;
-    let body = &last[..last.len().saturating_sub(1)];
-    if let Some(j) = memchr::memrchr(b'\n', body) {
-        return Some(last.slice(j + 1..last.len() - 1));
-    }
-    // The line started in an earlier piece.
-    let mut pieces = vec![last.slice(..last.len().saturating_sub(1))];
-    for piece in before.iter().rev() {
-        match memchr::memrchr(b'\n', piece) {
-            Some(j) => {
-                pieces.push(piece.slice(j + 1..));
-                break;
-            }
-            None => pieces.push(piece.clone()),
-        }
-    }
-    pieces.reverse();
-    Some(join(pieces))
-}
-
-/// Map a generated-client error to the crate's [`Error`], reading an error body (up to
-/// 64 KiB) for the server's message.
+/// Map a generated-client error to the crate's [`Error`]. Error bodies were read by the
+/// client's hooks up to 64 KiB.
 async fn map_api_error<E: serde::Serialize>(error: progenitor_client::Error<E>) -> Error {
     use progenitor_client::Error as P;
+    let retry_after = |headers: &reqwest::header::HeaderMap| {
+        headers
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after)
+    };
     match error {
         P::ErrorResponse(response) => {
             let status = response.status().as_u16();
-            let retry_after = response
-                .headers()
-                .get(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(parse_retry_after);
+            let retry_after = retry_after(response.headers());
             let body = serde_json::to_vec(&response.into_inner()).unwrap_or_default();
             from_status(status, retry_after, &body)
         }
         P::UnexpectedResponse(response) => {
             let status = response.status().as_u16();
-            let retry_after = response
-                .headers()
-                .get(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(parse_retry_after);
+            let retry_after = retry_after(response.headers());
             let mut body = Vec::new();
             let mut chunks = response.bytes_stream();
             while let Some(Ok(chunk)) = chunks.next().await {
                 body.extend_from_slice(&chunk);
-                if body.len() > 64 * 1024 {
+                if body.len() >= crate::hooks::ERROR_BODY_CAP {
                     break;
                 }
             }
@@ -526,9 +595,21 @@ async fn map_api_error<E: serde::Serialize>(error: progenitor_client::Error<E>) 
             Error::Transport(e.without_url())
         }
         P::InvalidRequest(message) => Error::InvalidRequest(message),
-        P::InvalidResponsePayload(_, e) => Error::Api {
-            status: 200,
-            message: format!("the response does not match the spec: {e}"),
+        // An error body that does not fit the spec's error schema: progenitor keeps the
+        // body but not the status, which the exec hook recorded.
+        P::InvalidResponsePayload(body, _) => match last_response() {
+            Some(meta) => from_status(
+                meta.status,
+                meta.retry_after.as_deref().and_then(parse_retry_after),
+                &body,
+            ),
+            None => Error::Api {
+                status: 0,
+                message: format!(
+                    "an answer whose body does not match the spec: {}",
+                    crate::error::excerpt(&body)
+                ),
+            },
         },
         P::Custom(message) => Error::Config(message),
     }
@@ -537,22 +618,7 @@ async fn map_api_error<E: serde::Serialize>(error: progenitor_client::Error<E>) 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn last_line_within_and_across_pieces() {
-        let region = vec![
-            Bytes::from_static(b"{\"a\":1}\n{\"b\""),
-            Bytes::from_static(b":2}\n"),
-        ];
-        assert_eq!(
-            last_line(&region).unwrap(),
-            Bytes::from_static(b"{\"b\":2}")
-        );
-        let region = vec![Bytes::from_static(b"x\ny\nz\n")];
-        assert_eq!(last_line(&region).unwrap(), Bytes::from_static(b"z"));
-        let region = vec![Bytes::from_static(b"abc"), Bytes::from_static(b"def\n")];
-        assert_eq!(last_line(&region).unwrap(), Bytes::from_static(b"abcdef"));
-    }
+    use serde_json::json;
 
     #[test]
     fn narrowed_adds_a_created_at_bound() {
@@ -562,12 +628,29 @@ mod tests {
         let body = narrowed(
             &json!({"root_type": "trace", "filters": [{"type": "text"}]}),
             ts,
-        );
+        )
+        .unwrap();
         assert_eq!(
             body["filters"][1],
             json!({"type": "date", "column_id": "created_at", "operator": "lte", "value": "2026-01-02T03:04:05.123456Z"})
         );
-        let body = narrowed(&json!({"root_type": "trace"}), ts);
+        let body = narrowed(&json!({"root_type": "trace"}), ts).unwrap();
         assert_eq!(body["filters"].as_array().map(Vec::len), Some(1));
+    }
+
+    #[test]
+    fn content_types_that_are_not_the_format() {
+        let jsonl = ExportFormat::Jsonl;
+        let csv = ExportFormat::Csv;
+        assert!(content_type_mismatch(&jsonl, Some("text/html; charset=utf-8")).is_some());
+        assert!(content_type_mismatch(&jsonl, Some("application/problem+json")).is_some());
+        assert!(content_type_mismatch(&csv, Some("text/html")).is_some());
+        assert!(content_type_mismatch(&jsonl, Some("text/csv")).is_some());
+        assert!(content_type_mismatch(&csv, Some("application/json")).is_none());
+        assert!(content_type_mismatch(&jsonl, Some("application/json")).is_none());
+        assert!(content_type_mismatch(&jsonl, Some("application/x-ndjson")).is_none());
+        assert!(content_type_mismatch(&csv, Some("text/csv")).is_none());
+        assert!(content_type_mismatch(&csv, Some("application/octet-stream")).is_none());
+        assert!(content_type_mismatch(&csv, None).is_none());
     }
 }

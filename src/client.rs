@@ -12,6 +12,14 @@ use crate::auth::{api_url_from_console_url, Credentials, Secret};
 use crate::error::Error;
 use crate::export::ExportBuilder;
 use crate::retry::RetryPolicy;
+use crate::text::redact_url;
+
+/// An extra header's value.
+#[derive(Clone)]
+enum Header {
+    Plain(String),
+    Sensitive(Secret),
+}
 
 /// Environment variable holding the API key ([`Client::from_env`]).
 pub const ENV_API_KEY: &str = "GALILEO_API_KEY";
@@ -24,12 +32,20 @@ pub const ENV_CONSOLE_URL: &str = "GALILEO_CONSOLE_URL";
 /// The user agent sent by default: `galileo-export/<version>`.
 pub const DEFAULT_USER_AGENT: &str = concat!("galileo-export/", env!("CARGO_PKG_VERSION"));
 
-/// Headers added to every request the generated client sends (credentials, extra
-/// headers, user agent). Built by [`ClientBuilder::build`]; its `Debug` shows header
-/// names only.
+/// What the generated client adds to every request it sends (credentials, extra
+/// headers, user agent), and how it follows redirects. Built by [`ClientBuilder::build`];
+/// applied by the client's hooks. Its `Debug` shows header names only.
+///
+/// It exists for the generated code ([`api::Client`](crate::api::Client)'s inner value);
+/// you never need to build one.
 #[derive(Clone, Default)]
 pub struct RequestDefaults {
     headers: HeaderMap,
+    /// The base URL, whose origin credentials may be sent to.
+    origin: Option<reqwest::Url>,
+    /// Whether the crate follows redirects itself (its own `reqwest::Client`, built with
+    /// `Policy::none()`), stripping credentials on a cross-origin hop.
+    follow_redirects: bool,
 }
 
 impl fmt::Debug for RequestDefaults {
@@ -38,20 +54,26 @@ impl fmt::Debug for RequestDefaults {
     }
 }
 
-/// The generated client's request hook: adds the [`RequestDefaults`] headers that the
-/// request does not already carry.
-#[doc(hidden)]
-pub async fn apply_request_defaults(
-    defaults: &RequestDefaults,
-    request: &mut reqwest::Request,
-) -> Result<(), std::convert::Infallible> {
-    let headers = request.headers_mut();
-    for (name, value) in &defaults.headers {
-        if !headers.contains_key(name) {
-            headers.insert(name.clone(), value.clone());
+impl RequestDefaults {
+    /// Add the default headers a request does not already carry.
+    pub(crate) fn apply(&self, request: &mut reqwest::Request) {
+        let headers = request.headers_mut();
+        for (name, value) in &self.headers {
+            if !headers.contains_key(name) {
+                headers.insert(name.clone(), value.clone());
+            }
         }
     }
-    Ok(())
+
+    /// The base URL (for its origin).
+    pub(crate) fn origin(&self) -> Option<&reqwest::Url> {
+        self.origin.as_ref()
+    }
+
+    /// Whether redirects are followed by the crate (not by `reqwest`).
+    pub(crate) fn follows_redirects(&self) -> bool {
+        self.follow_redirects
+    }
 }
 
 /// Configuration of a [`Client`], in the style of `reqwest::ClientBuilder`.
@@ -75,19 +97,68 @@ pub async fn apply_request_defaults(
 pub struct ClientBuilder {
     base_url: Option<String>,
     credentials: Option<Credentials>,
-    headers: Vec<(String, String)>,
+    headers: Vec<(String, Header)>,
     user_agent: String,
     connect_timeout: Duration,
     read_timeout: Duration,
     http: Option<reqwest::Client>,
     retry: RetryPolicy,
     anonymous: bool,
+    total_timeout: Option<Duration>,
+    low_speed: LowSpeedLimit,
+}
+
+/// The stall rule of a streaming export, like curl's `--speed-limit`/`--speed-time`: when
+/// fewer than `bytes` arrive within `time`, the body is stalled, and that is handled like a
+/// cut (an [`Error::Cut`], or a resume with [`ExportBuilder::resume`]).
+///
+/// A server that drips a byte every few seconds never trips a read timeout; this rule
+/// catches it. Default: fewer than 1 KiB in 60 s.
+///
+/// ```
+/// use std::time::Duration;
+/// use galileo_export::LowSpeedLimit;
+///
+/// let rule = LowSpeedLimit::new(1024, Duration::from_secs(60));
+/// assert_eq!(rule, LowSpeedLimit::default());
+/// assert_eq!((rule.bytes(), rule.time()), (1024, Duration::from_secs(60)));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LowSpeedLimit {
+    bytes: u64,
+    time: Duration,
+}
+
+impl Default for LowSpeedLimit {
+    fn default() -> Self {
+        Self::new(1024, Duration::from_secs(60))
+    }
+}
+
+impl LowSpeedLimit {
+    /// Fewer than `bytes` within `time` is a stall. A zero `time` is taken as 1 ms.
+    pub fn new(bytes: u64, time: Duration) -> Self {
+        Self {
+            bytes,
+            time: time.max(Duration::from_millis(1)),
+        }
+    }
+
+    /// The bytes that must arrive within [`time`](Self::time).
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// The window.
+    pub fn time(&self) -> Duration {
+        self.time
+    }
 }
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.base_url.as_deref().map(redact_url))
             .field("credentials", &self.credentials)
             .field(
                 "headers",
@@ -97,6 +168,8 @@ impl fmt::Debug for ClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("read_timeout", &self.read_timeout)
             .field("retry", &self.retry)
+            .field("total_timeout", &self.total_timeout)
+            .field("low_speed", &self.low_speed)
             .finish_non_exhaustive()
     }
 }
@@ -113,6 +186,8 @@ impl Default for ClientBuilder {
             http: None,
             retry: RetryPolicy::default(),
             anonymous: false,
+            total_timeout: None,
+            low_speed: LowSpeedLimit::default(),
         }
     }
 }
@@ -158,7 +233,17 @@ impl ClientBuilder {
 
     /// An extra header sent with every request (checked by [`build`](Self::build)).
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
+        self.headers
+            .push((name.into(), Header::Plain(value.into())));
+        self
+    }
+
+    /// An extra header that carries a secret (a proxy token, a tenant key): sent with
+    /// every request like [`header`](Self::header), but never shown, and removed on a
+    /// redirect to another origin like the credentials.
+    pub fn sensitive_header(mut self, name: impl Into<String>, value: impl Into<Secret>) -> Self {
+        self.headers
+            .push((name.into(), Header::Sensitive(value.into())));
         self
     }
 
@@ -185,6 +270,12 @@ impl ClientBuilder {
 
     /// Send requests with your own `reqwest::Client` (proxies, TLS roots, pools…).
     /// Credentials, extra headers and the user agent are still added to every request.
+    ///
+    /// Build it with `.redirect(reqwest::redirect::Policy::none())`: this crate then
+    /// follows redirects itself and removes the credentials on a hop to another origin.
+    /// A client that follows redirects on its own re-sends custom headers such as the API
+    /// key to whatever host it is sent to; an answer that came from another origin is then
+    /// refused with an [`Error::Config`], but the request has been sent.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -193,6 +284,22 @@ impl ClientBuilder {
     /// Retry policy for failed requests. Default: [`RetryPolicy::default`].
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// A deadline for a whole export, from the first request to the last byte (retries,
+    /// resumes and a slow consumer included): past it the export fails with
+    /// [`Error::TimedOut`]. Default: none (a large export may take hours; the
+    /// [`low_speed_limit`](Self::low_speed_limit) catches a stalled one).
+    pub fn total_timeout(mut self, timeout: Duration) -> Self {
+        self.total_timeout = Some(timeout);
+        self
+    }
+
+    /// The stall rule for streaming bodies. Default: [`LowSpeedLimit::default`] (fewer
+    /// than 1 KiB in 60 s is a stall).
+    pub fn low_speed_limit(mut self, rule: LowSpeedLimit) -> Self {
+        self.low_speed = rule;
         self
     }
 
@@ -215,23 +322,37 @@ impl ClientBuilder {
             .base_url
             .unwrap_or_else(|| crate::spec::DEFAULT_BASE_URL.to_string());
         let base_url = base_url.trim_end_matches('/').to_string();
-        let parsed = reqwest::Url::parse(&base_url)
-            .map_err(|e| Error::Config(format!("base URL `{base_url}` is not a valid URL: {e}")))?;
+        let parsed = reqwest::Url::parse(&base_url).map_err(|e| {
+            Error::Config(format!(
+                "base URL `{}` is not a valid URL: {e}",
+                redact_url(&base_url)
+            ))
+        })?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(Error::Config(format!(
-                "base URL `{base_url}` must be http or https"
+                "base URL `{}` must be http or https",
+                redact_url(&base_url)
             )));
         }
 
         let mut headers = HeaderMap::new();
         for (name, value) in &self.headers {
-            let header = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| Error::Config(format!("`{name}` is not a valid header name")))?;
-            let value = HeaderValue::from_str(value).map_err(|_| {
+            let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                Error::Config(format!(
+                    "`{}` is not a valid header name",
+                    crate::text::sanitize(name, 100)
+                ))
+            })?;
+            let (text, sensitive) = match value {
+                Header::Plain(text) => (text.as_str(), false),
+                Header::Sensitive(secret) => (secret.expose(), true),
+            };
+            let mut value = HeaderValue::from_str(text).map_err(|_| {
                 Error::Config(format!(
                     "the value of header `{name}` is not a valid header value"
                 ))
             })?;
+            value.set_sensitive(sensitive);
             headers.append(header, value);
         }
         let ua = HeaderValue::from_str(&self.user_agent)
@@ -241,22 +362,34 @@ impl ClientBuilder {
             credentials.apply(&mut headers)?;
         }
 
+        let follow_redirects = self.http.is_none();
         let http = match self.http {
             Some(client) => client,
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
                 .read_timeout(self.read_timeout)
+                // Redirects are followed by the client's hooks, which strip credentials
+                // on a hop to another origin (reqwest keeps custom headers such as the
+                // API key).
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(|e| {
                     Error::Config(format!("cannot build the HTTP client: {}", e.without_url()))
                 })?,
         };
-        let api = crate::api::Client::new_with_client(&base_url, http, RequestDefaults { headers });
+        let defaults = RequestDefaults {
+            headers,
+            origin: Some(parsed),
+            follow_redirects,
+        };
+        let api = crate::api::Client::new_with_client(&base_url, http, defaults);
         Ok(Client {
             api,
             base_url,
             scheme: credentials.as_ref().map_or("none", Credentials::scheme),
             retry: self.retry,
+            total_timeout: self.total_timeout,
+            low_speed: self.low_speed,
         })
     }
 }
@@ -289,14 +422,18 @@ pub struct Client {
     base_url: String,
     scheme: &'static str,
     retry: RetryPolicy,
+    total_timeout: Option<Duration>,
+    low_speed: LowSpeedLimit,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.base_url)
+            .field("base_url", &redact_url(&self.base_url))
             .field("auth", &self.scheme)
             .field("retry", &self.retry)
+            .field("total_timeout", &self.total_timeout)
+            .field("low_speed", &self.low_speed)
             .finish()
     }
 }
@@ -349,7 +486,8 @@ impl Client {
         &self.api
     }
 
-    /// The API base URL.
+    /// The API base URL, as configured (a password in it included: show it with
+    /// [`redact_url`](crate::redact_url)).
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
@@ -357,6 +495,16 @@ impl Client {
     /// The retry policy.
     pub fn retry_policy(&self) -> &RetryPolicy {
         &self.retry
+    }
+
+    /// The deadline of a whole export, if any ([`ClientBuilder::total_timeout`]).
+    pub fn total_timeout(&self) -> Option<Duration> {
+        self.total_timeout
+    }
+
+    /// The stall rule ([`ClientBuilder::low_speed_limit`]).
+    pub fn low_speed_limit(&self) -> LowSpeedLimit {
+        self.low_speed
     }
 
     /// Start an export of records from a project.

@@ -85,8 +85,10 @@ pub enum Error {
     },
 
     /// The request could not be sent or the response not received (DNS, connect, TLS,
-    /// timeout before the response started).
-    #[error("network error: {0}")]
+    /// timeout before the response started). `Display` shows the whole chain of causes
+    /// (`error sending request: client error (Connect): tcp connect error: Connection
+    /// refused (os error 111)`), never the URL.
+    #[error("network error: {}", SourceChain(.0))]
     Transport(#[source] reqwest::Error),
 
     /// The export stopped before its end. The `records` before the cut were delivered.
@@ -103,6 +105,57 @@ pub enum Error {
     /// A record could not be decoded (malformed line, invalid UTF-8, CSV field count).
     #[error("bad record in the export: {0}")]
     Record(#[from] RecordError),
+
+    /// The server answered with success, but what it sent is not an export of the
+    /// requested format: an HTML page from a proxy, a JSON error object, a body of
+    /// another content type.
+    #[error(
+        "the answer (HTTP {status}{}) is not a {format} export: {reason}; it starts: {excerpt}",
+        content_type.as_deref().map(|t| format!(", {t}")).unwrap_or_default()
+    )]
+    NotAnExport {
+        /// The HTTP status (a success).
+        status: u16,
+        /// The format that was requested.
+        format: String,
+        /// The `Content-Type` the server sent (sanitized), if any.
+        content_type: Option<String>,
+        /// Why it is not an export.
+        reason: String,
+        /// The start of the body, capped and with control characters escaped.
+        excerpt: String,
+    },
+
+    /// A record is larger than the export's maximum record size
+    /// ([`ExportBuilder::max_record_size`](crate::ExportBuilder::max_record_size)), so it
+    /// was not held in memory.
+    #[error(
+        "the record at line {line} is larger than the maximum record size ({limit} bytes); \
+         raise it with ExportBuilder::max_record_size (CLI: --max-record-size)"
+    )]
+    RecordTooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+        /// The line where the record starts (JSON Lines: the line; CSV: the line of
+        /// the record's start).
+        line: u64,
+    },
+
+    /// The export did not finish within its deadline
+    /// ([`ClientBuilder::total_timeout`](crate::ClientBuilder::total_timeout)).
+    #[error(
+        "the export did not finish within {} s ({records} record(s), {bytes} bytes received); \
+         the deadline is set by ClientBuilder::total_timeout (CLI: --timeout)",
+        after.as_secs_f64()
+    )]
+    TimedOut {
+        /// The deadline.
+        after: Duration,
+        /// Records delivered before it.
+        records: u64,
+        /// Body bytes received before it.
+        bytes: u64,
+    },
 
     /// Writing the export failed.
     #[error("cannot write {path}: {source}")]
@@ -177,6 +230,33 @@ impl fmt::Display for FieldErrors<'_> {
     }
 }
 
+/// A `reqwest` error with its causes, `: `-separated, each shown once.
+struct SourceChain<'a>(&'a reqwest::Error);
+
+impl fmt::Display for SourceChain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&source_chain(self.0))
+    }
+}
+
+/// An error's message followed by its causes (a cause whose text the previous one
+/// already contains is skipped), sanitized: a cause may quote a server.
+pub(crate) fn source_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut previous = text.clone();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let message = cause.to_string();
+        if !message.is_empty() && !previous.contains(&message) {
+            text.push_str(": ");
+            text.push_str(&message);
+        }
+        previous = message;
+        source = cause.source();
+    }
+    crate::text::sanitize(&text, 1000)
+}
+
 struct RetryAfter(Option<Duration>);
 
 impl fmt::Display for RetryAfter {
@@ -188,45 +268,55 @@ impl fmt::Display for RetryAfter {
     }
 }
 
+/// Field errors kept from one 422 (a hostile body may list millions).
+const MAX_FIELD_ERRORS: usize = 50;
+
 /// Parse FastAPI's `{"detail": [{"loc": [...], "msg": ..., "type": ...}]}` (or a plain
-/// `{"detail": "..."}`) into field errors.
+/// `{"detail": "..."}`) into field errors, every text capped and sanitized; at most
+/// 50 entries, the rest summed up in a last one.
 pub(crate) fn field_errors(body: &serde_json::Value) -> Vec<FieldError> {
     use serde_json::Value;
+    let clean = |s: &str| crate::text::sanitize(s, crate::text::MESSAGE_CHARS);
     match body.get("detail") {
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|item| {
-                let path = item
-                    .get("loc")
-                    .and_then(Value::as_array)
-                    .map(|loc| {
-                        loc.iter()
-                            .map(|p| match p {
-                                Value::String(s) => s.clone(),
-                                other => other.to_string(),
-                            })
-                            .collect::<Vec<_>>()
-                            .join(".")
-                    })
-                    .unwrap_or_default();
-                FieldError {
-                    path,
-                    message: item
-                        .get("msg")
-                        .and_then(Value::as_str)
-                        .unwrap_or("invalid")
-                        .to_string(),
-                    kind: item
-                        .get("type")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string(),
-                }
-            })
-            .collect(),
+        Some(Value::Array(items)) => {
+            let mut errors: Vec<FieldError> = items
+                .iter()
+                .take(MAX_FIELD_ERRORS)
+                .map(|item| {
+                    let path = item
+                        .get("loc")
+                        .and_then(Value::as_array)
+                        .map(|loc| {
+                            loc.iter()
+                                .map(|p| match p {
+                                    Value::String(s) => s.clone(),
+                                    other => other.to_string(),
+                                })
+                                .collect::<Vec<_>>()
+                                .join(".")
+                        })
+                        .unwrap_or_default();
+                    FieldError {
+                        path: clean(&path),
+                        message: clean(
+                            item.get("msg").and_then(Value::as_str).unwrap_or("invalid"),
+                        ),
+                        kind: clean(item.get("type").and_then(Value::as_str).unwrap_or("")),
+                    }
+                })
+                .collect();
+            if items.len() > MAX_FIELD_ERRORS {
+                errors.push(FieldError {
+                    path: String::new(),
+                    message: format!("… and {} more", items.len() - MAX_FIELD_ERRORS),
+                    kind: String::new(),
+                });
+            }
+            errors
+        }
         Some(Value::String(s)) => vec![FieldError {
             path: String::new(),
-            message: s.clone(),
+            message: clean(s),
             kind: String::new(),
         }],
         _ => Vec::new(),
@@ -234,26 +324,33 @@ pub(crate) fn field_errors(body: &serde_json::Value) -> Vec<FieldError> {
 }
 
 /// The human message of an error body: FastAPI's `detail` when present, else the start
-/// of the body text.
+/// of the body text; capped at 300 characters, control characters escaped.
 pub(crate) fn server_message(body: &[u8]) -> String {
+    use crate::text::{sanitize, MESSAGE_CHARS};
     if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
         match value.get("detail").or_else(|| value.get("message")) {
-            Some(serde_json::Value::String(s)) => return s.clone(),
-            Some(other) => return other.to_string(),
+            Some(serde_json::Value::String(s)) => return sanitize(s, MESSAGE_CHARS),
+            Some(other) => return sanitize(&other.to_string(), MESSAGE_CHARS),
             None => {}
         }
     }
-    let text = String::from_utf8_lossy(body);
+    excerpt(body)
+}
+
+/// The start of a body as text: capped at 300 characters, control characters escaped,
+/// invalid UTF-8 replaced (only the first 1,200 bytes are looked at).
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    let head = &body[..body.len().min(crate::text::MESSAGE_CHARS * 4)];
+    let text = String::from_utf8_lossy(head);
     let text = text.trim();
     if text.is_empty() {
         return "(empty body)".into();
     }
-    let cut: String = text.chars().take(300).collect();
-    if cut.len() < text.len() {
-        format!("{cut}…")
-    } else {
-        cut
+    let mut shown = crate::text::sanitize(text, crate::text::MESSAGE_CHARS);
+    if head.len() < body.len() && !shown.ends_with('…') {
+        shown.push('…');
     }
+    shown
 }
 
 /// Map a non-success response (status, `Retry-After`, body) to an [`Error`].

@@ -182,8 +182,12 @@ pub struct ExportBuilder<'c> {
     extra: Map<String, Value>,
     resume: bool,
     retry: Option<RetryPolicy>,
+    max_record_size: u64,
     progress: Option<ProgressFn>,
 }
+
+/// The default [`ExportBuilder::max_record_size`]: 128 MiB.
+pub const DEFAULT_MAX_RECORD_SIZE: u64 = 128 << 20;
 
 impl fmt::Debug for ExportBuilder<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -199,6 +203,7 @@ impl fmt::Debug for ExportBuilder<'_> {
             .field("file_name", &self.file_name)
             .field("extra", &self.extra)
             .field("resume", &self.resume)
+            .field("max_record_size", &self.max_record_size)
             .finish_non_exhaustive()
     }
 }
@@ -219,6 +224,7 @@ impl<'c> ExportBuilder<'c> {
             extra: Map::new(),
             resume: false,
             retry: None,
+            max_record_size: DEFAULT_MAX_RECORD_SIZE,
             progress: None,
         }
     }
@@ -309,6 +315,14 @@ impl<'c> ExportBuilder<'c> {
     /// Needs JSON Lines and the native sort (or `created_at` descending).
     pub fn resume(mut self, resume: bool) -> Self {
         self.resume = resume;
+        self
+    }
+
+    /// The largest record (one JSON Lines line, one CSV record) the export may hold in
+    /// memory; a larger one fails the export with [`Error::RecordTooLarge`] instead of
+    /// growing memory without bound. Default [`DEFAULT_MAX_RECORD_SIZE`] (128 MiB).
+    pub fn max_record_size(mut self, bytes: u64) -> Self {
+        self.max_record_size = bytes;
         self
     }
 
@@ -449,7 +463,7 @@ impl<'c> ExportBuilder<'c> {
             .map_err(|e| Error::InvalidRequest(format!("the request cannot be serialized: {e}")))
     }
 
-    fn body_config(&self, count_lines: bool) -> Result<BodyConfig, Error> {
+    fn body_config(&self, raw_consumer: bool) -> Result<BodyConfig, Error> {
         let request = self.request()?;
         let body = serde_json::to_value(&request)
             .map_err(|e| Error::InvalidRequest(format!("the request cannot be serialized: {e}")))?;
@@ -458,13 +472,14 @@ impl<'c> ExportBuilder<'c> {
             project_id: self.project_id,
             body,
             extra: self.extra.clone(),
-            line_aligned: self.format.is_json_lines(),
-            count_lines,
+            format: self.format.clone(),
+            raw_consumer,
             resume: self.resume,
             retry: self
                 .retry
                 .clone()
                 .unwrap_or_else(|| self.client.retry_policy().clone()),
+            max_record_size: self.max_record_size,
             progress: self.progress.clone(),
         })
     }
@@ -556,6 +571,48 @@ impl<'c> ExportBuilder<'c> {
     {
         let body = self.bytes().await?;
         crate::stream::write_to(body, writer, "-").await
+    }
+
+    /// Stream the export's bytes into a blocking [`std::io::Write`]r that writes from a
+    /// dedicated thread in large blocks: the fastest way to a pipe or a file descriptor.
+    ///
+    /// The thread owns `writer`; chunks reach it through a bounded queue and are
+    /// coalesced into writes of up to 1 MiB (what has arrived is written whenever the
+    /// queue runs dry, so a slow export still flows). Flushed at the end. If the export
+    /// fails, what arrived before the failure is written and flushed, then the error is
+    /// returned; a write error is [`Error::Io`] with path `-`. Dropping the future stops
+    /// the export and discards what the thread had buffered.
+    ///
+    /// `std::io::stdout()` works but is line buffered; for a pipe on fd 1, hand over a
+    /// `std::fs::File` of a duplicate of it:
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use galileo_export::Client;
+    /// # #[cfg(unix)]
+    /// use std::os::fd::AsFd;
+    ///
+    /// let client = Client::from_env()?;
+    /// let (project, log_stream) = (uuid::Uuid::nil(), uuid::Uuid::nil());
+    /// # #[cfg(unix)]
+    /// let stdout = std::fs::File::from(std::io::stdout().as_fd().try_clone_to_owned()?);
+    /// # #[cfg(not(unix))]
+    /// # let stdout = std::io::stdout();
+    /// let summary = client
+    ///     .export(project)
+    ///     .log_stream(log_stream)
+    ///     .write_to_std(stdout)
+    ///     .await?;
+    /// eprintln!("{} bytes", summary.bytes);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn write_to_std<W>(self, writer: W) -> Result<ExportSummary, Error>
+    where
+        W: std::io::Write + Send + 'static,
+    {
+        let body = self.bytes().await?;
+        crate::stream::write_to_std(body, writer, "-").await
     }
 }
 

@@ -77,21 +77,25 @@ pub mod client;
 pub mod error;
 pub mod export;
 pub mod filter;
+mod framing;
+mod hooks;
 pub mod multipart;
 pub mod progress;
 pub mod records;
 pub mod retry;
 pub mod stream;
+mod text;
 
 pub use auth::{Credentials, Secret};
 pub use body::BodyStream;
-pub use client::{Client, ClientBuilder};
+pub use client::{Client, ClientBuilder, LowSpeedLimit};
 pub use error::{Error, FieldError};
-pub use export::{ExportBuilder, ExportFormat, RootType};
+pub use export::{ExportBuilder, ExportFormat, RootType, DEFAULT_MAX_RECORD_SIZE};
 pub use filter::Filter;
 pub use progress::Progress;
 pub use retry::RetryPolicy;
 pub use stream::{ExportSummary, RecordStream};
+pub use text::redact_url;
 
 #[cfg(feature = "mock-server")]
 pub mod mock;

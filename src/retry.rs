@@ -102,7 +102,8 @@ impl RetryPolicy {
         let backoff = if self.jitter && !exp.is_zero() {
             // Full jitter in [exp/2, exp]: never zero, never more than the cap.
             let half = exp / 2;
-            half + exp.mul_f64(rand::random::<f64>() * 0.5)
+            let extra = (exp - half).mul_f64(rand::random::<f64>());
+            half.saturating_add(extra).min(exp)
         } else {
             exp
         };
@@ -113,7 +114,9 @@ impl RetryPolicy {
     }
 }
 
-/// Parse a `Retry-After` header: delta-seconds or an HTTP date.
+/// Parse a `Retry-After` header: delta-seconds or an HTTP date. Any value is accepted
+/// without panicking; an absurd wait (`18446744073709551615`) is returned as is, and the
+/// retry loop treats it as beyond its time budget.
 pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
     if let Ok(secs) = value.parse::<u64>() {
@@ -164,5 +167,54 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon"), None);
+        assert_eq!(
+            parse_retry_after("18446744073709551615"),
+            Some(Duration::from_secs(u64::MAX))
+        );
+        assert_eq!(parse_retry_after("18446744073709551616"), None);
+        assert_eq!(parse_retry_after("-1"), None);
+    }
+
+    #[test]
+    fn huge_waits_do_not_overflow() {
+        let p = RetryPolicy::default()
+            .max_backoff(Duration::MAX)
+            .initial_backoff(Duration::MAX);
+        for retry in [1, 2, 63, 64, u32::MAX] {
+            assert!(p.delay(retry, Some(Duration::MAX)) == Duration::MAX);
+            assert!(p.delay(retry, None) <= Duration::MAX);
+        }
+    }
+
+    proptest::proptest! {
+        /// No header value makes the parser panic.
+        #[test]
+        fn retry_after_parser_never_panics(value in proptest::prelude::any::<String>()) {
+            let _ = parse_retry_after(&value);
+        }
+
+        /// Header-like values (digits, dates, junk) parse or are refused, never panic.
+        #[test]
+        fn retry_after_like_values(value in "[0-9]{0,30}|[A-Za-z]{3}, [0-9]{1,2} [A-Za-z]{3} [0-9]{1,6} [0-9:]{1,10} [A-Z+0-9-]{1,5}") {
+            if let Some(wait) = parse_retry_after(&value) {
+                proptest::prop_assert!(wait <= Duration::MAX);
+            }
+        }
+
+        /// Any policy, retry number and server wait gives a delay without panicking.
+        #[test]
+        fn delay_never_panics(
+            initial in proptest::prelude::any::<u64>(),
+            max in proptest::prelude::any::<u64>(),
+            retry in proptest::prelude::any::<u32>(),
+            after in proptest::option::of(proptest::prelude::any::<u64>()),
+            jitter in proptest::prelude::any::<bool>(),
+        ) {
+            let p = RetryPolicy::default()
+                .initial_backoff(Duration::from_nanos(initial).saturating_mul(1_000))
+                .max_backoff(Duration::from_secs(max))
+                .jitter(jitter);
+            let _ = p.delay(retry, after.map(Duration::from_secs));
+        }
     }
 }

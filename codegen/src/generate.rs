@@ -63,18 +63,17 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
 }
 
 /// The progenitor settings this crate generates with: builder interface, merged tags,
-/// `PartialEq` on every type, and a request hook of the handwritten layer
-/// (`crate::client::RequestDefaults`, applied by `crate::client::apply_request_defaults`)
-/// that adds credentials, extra headers and the user agent to every request, whichever
-/// `reqwest::Client` sends it.
+/// `PartialEq` on every type, and the handwritten layer's `crate::client::RequestDefaults`
+/// as the client's inner value: the handwritten `impl ClientHooks for Client` (in
+/// `src/hooks.rs`) adds credentials, extra headers and the user agent to every request,
+/// whichever `reqwest::Client` sends it, and follows redirects without leaking them.
 pub fn settings() -> progenitor::GenerationSettings {
     let mut settings = progenitor::GenerationSettings::default();
     settings
         .with_interface(progenitor::InterfaceStyle::Builder)
         .with_tag(progenitor::TagStyle::Merged)
         .with_derive("PartialEq")
-        .with_inner_type(quote::quote!(crate::client::RequestDefaults))
-        .with_pre_hook_async(quote::quote!(crate::client::apply_request_defaults));
+        .with_inner_type(quote::quote!(crate::client::RequestDefaults));
     settings
 }
 

@@ -64,6 +64,7 @@ use bytes::Bytes;
 
 pub use self::adapters::{DecodeIter, DecodeReader, DecodeStream};
 pub use self::csv::{CsvDecoder, CsvRow, CsvRowIter, FromCsvRecord};
+pub(crate) use self::error::excerpt;
 pub use self::error::{RecordError, Truncation};
 pub use self::json::{FromJsonLine, JsonLinesDecoder, RawRecord};
 pub use self::lines::{Line, LineFramer};

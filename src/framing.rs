@@ -1,0 +1,673 @@
+//! Framing of an export body between the transport and its consumer: the one layer that
+//! knows where records end, counts lines and records, and checks what is handed on.
+//!
+//! - **JSON Lines** is handed on *line aligned*: only bytes up to the last `\n` seen go
+//!   out; a partial line is held back (as chunk slices, copied only when it ends) until
+//!   its end arrives, at most [`max_record_size`](crate::ExportBuilder::max_record_size)
+//!   bytes of it. A cut therefore never leaves half a record downstream. The first record
+//!   must be a JSON object (an HTML page or a JSON error object is not an export); when
+//!   the consumer takes raw bytes, every line is checked to be one JSON value in valid
+//!   UTF-8, at the cost of a validating parse that builds nothing. At the end of the body
+//!   a last line without `\n` is accepted when it is one complete JSON value (JSON is
+//!   self-delimiting); an incomplete one means the body was cut.
+//! - **Resume bookkeeping** (JSON Lines): the `created_at` of the last record delivered,
+//!   and the identities (the `id`'s JSON text, or the whole line for a record without
+//!   `id`) of every record delivered at that timestamp. After a resume, records at or
+//!   after the boundary whose identity was delivered are skipped, whatever order the
+//!   server gives records that share a timestamp. Only the trailing run of equal
+//!   timestamps of each block is parsed, so the cost is a few keys per network chunk.
+//! - **CSV** is handed on as it arrives, while a scan of quotes and line breaks tracks
+//!   record boundaries (RFC 4180: a line break inside quotes is data). A CSV row is not
+//!   self-delimiting (a cut `a,b` looks complete), so the body must end after a line
+//!   break outside quotes; anything else means it was cut.
+
+use std::collections::{HashSet, VecDeque};
+
+use bytes::{Bytes, BytesMut};
+use chrono::{DateTime, Utc};
+use serde::de::IgnoredAny;
+use serde_json::value::RawValue;
+
+use crate::records::{excerpt, RecordError};
+
+/// Why framing stopped the export.
+#[derive(Debug)]
+pub(crate) enum FrameError {
+    /// A record is malformed (only checked when the consumer takes raw bytes).
+    Record(RecordError),
+    /// A record is larger than the limit; `line` is where it starts.
+    TooLarge { line: u64 },
+    /// What arrived is not an export of the requested format.
+    NotAnExport { reason: String, excerpt: String },
+    /// The body ended inside a record.
+    Cut(String),
+}
+
+/// The framing of one export, by format.
+#[derive(Debug)]
+pub(crate) enum Framing {
+    JsonLines(JsonLinesFraming),
+    Csv(CsvFraming),
+    /// A format this crate does not know: handed on unchecked.
+    Opaque,
+}
+
+impl Framing {
+    pub(crate) fn push(
+        &mut self,
+        chunk: Bytes,
+        out: &mut VecDeque<Bytes>,
+    ) -> Result<(), FrameError> {
+        match self {
+            Framing::JsonLines(f) => f.push(chunk, out),
+            Framing::Csv(f) => f.push(chunk, out),
+            Framing::Opaque => {
+                out.push_back(chunk);
+                Ok(())
+            }
+        }
+    }
+
+    pub(crate) fn finish(&mut self, out: &mut VecDeque<Bytes>) -> Result<(), FrameError> {
+        match self {
+            Framing::JsonLines(f) => f.finish(out),
+            Framing::Csv(f) => f.finish(),
+            Framing::Opaque => Ok(()),
+        }
+    }
+
+    /// The connection broke: forget a partial record held back.
+    pub(crate) fn cut(&mut self) {
+        if let Framing::JsonLines(f) = self {
+            f.pending.clear();
+            f.pending_len = 0;
+        }
+    }
+
+    /// Records handed on so far, when this layer counts them (raw-byte consumers).
+    pub(crate) fn records(&self) -> Option<u64> {
+        match self {
+            Framing::JsonLines(f) if f.check => Some(f.records),
+            Framing::Csv(f) if f.count => Some(f.boundaries.saturating_sub(1)),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn json_lines(&mut self) -> Option<&mut JsonLinesFraming> {
+        match self {
+            Framing::JsonLines(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+/// Where a resumed export continues: the `created_at` of the last record delivered,
+/// and who was delivered at that timestamp.
+#[derive(Debug, Clone)]
+pub(crate) struct Boundary {
+    pub(crate) created_at: DateTime<Utc>,
+    seen: HashSet<Box<[u8]>>,
+}
+
+#[derive(serde::Deserialize)]
+struct KeyFields<'a> {
+    #[serde(borrow, default)]
+    created_at: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    id: Option<&'a RawValue>,
+}
+
+/// A record's place in the native order: its `created_at` (if it has a parseable one)
+/// and its identity (the `id`'s JSON text, else the whole line).
+fn key_of(line: &[u8]) -> (Option<DateTime<Utc>>, Box<[u8]>) {
+    let Ok(fields) = serde_json::from_slice::<KeyFields<'_>>(line) else {
+        return (None, line.into());
+    };
+    let created_at = fields
+        .created_at
+        .and_then(|raw| serde_json::from_str::<&str>(raw.get()).ok())
+        .and_then(|text| DateTime::parse_from_rfc3339(text).ok())
+        .map(|t| t.with_timezone(&Utc));
+    let identity = match fields.id {
+        Some(id) if id.get() != "null" => id.get().as_bytes().into(),
+        _ => line.into(),
+    };
+    (created_at, identity)
+}
+
+/// JSON Lines framing (see the module docs).
+#[derive(Debug)]
+pub(crate) struct JsonLinesFraming {
+    /// Check every line (the consumer takes raw bytes) and count records.
+    check: bool,
+    /// Keep the resume boundary.
+    track: bool,
+    max_record: u64,
+    pending: Vec<Bytes>,
+    pending_len: u64,
+    /// Line breaks handed on.
+    lines: u64,
+    /// Bytes handed on.
+    offset: u64,
+    /// Non-blank lines handed on.
+    records: u64,
+    first_checked: bool,
+    tail: Option<Boundary>,
+    skip: Option<Boundary>,
+}
+
+impl JsonLinesFraming {
+    pub(crate) fn new(check: bool, track: bool, max_record: u64) -> Self {
+        Self {
+            check,
+            track,
+            max_record,
+            pending: Vec::new(),
+            pending_len: 0,
+            lines: 0,
+            offset: 0,
+            records: 0,
+            first_checked: false,
+            tail: None,
+            skip: None,
+        }
+    }
+
+    /// The last delivered record's position, to resume from.
+    pub(crate) fn boundary(&self) -> Option<&Boundary> {
+        self.tail.as_ref()
+    }
+
+    /// After a resume: skip what was delivered at or after the boundary.
+    pub(crate) fn start_skipping(&mut self) {
+        self.skip = self.tail.clone();
+    }
+
+    fn too_large(&self) -> FrameError {
+        FrameError::TooLarge {
+            line: self.lines + 1,
+        }
+    }
+
+    fn push(&mut self, chunk: Bytes, out: &mut VecDeque<Bytes>) -> Result<(), FrameError> {
+        let Some(last) = memchr::memrchr(b'\n', &chunk) else {
+            self.pending_len += chunk.len() as u64;
+            if self.pending_len > self.max_record {
+                return Err(self.too_large());
+            }
+            self.pending.push(chunk);
+            return Ok(());
+        };
+        let mut lines = chunk.slice(..=last);
+        if !self.pending.is_empty() {
+            // The held-back start of a line ends in this chunk: join it (one copy).
+            let first_end = memchr::memchr(b'\n', &lines).unwrap_or(last);
+            if self.pending_len + first_end as u64 > self.max_record {
+                return Err(self.too_large());
+            }
+            let mut joined = BytesMut::with_capacity(self.pending_len as usize + first_end + 1);
+            for piece in self.pending.drain(..) {
+                joined.extend_from_slice(&piece);
+            }
+            joined.extend_from_slice(&lines[..=first_end]);
+            self.pending_len = 0;
+            self.block(joined.freeze(), out)?;
+            lines = lines.slice(first_end + 1..);
+        }
+        if !lines.is_empty() {
+            self.block(lines, out)?;
+        }
+        let rest = chunk.slice(last + 1..);
+        if !rest.is_empty() {
+            self.pending_len = rest.len() as u64;
+            if self.pending_len > self.max_record {
+                return Err(self.too_large());
+            }
+            self.pending.push(rest);
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, out: &mut VecDeque<Bytes>) -> Result<(), FrameError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let mut joined = BytesMut::with_capacity(self.pending_len as usize);
+        for piece in self.pending.drain(..) {
+            joined.extend_from_slice(&piece);
+        }
+        self.pending_len = 0;
+        let tail = joined.freeze();
+        let content = trim(&tail);
+        if content.iter().all(u8::is_ascii_whitespace) {
+            self.offset += tail.len() as u64;
+            out.push_back(tail);
+            return Ok(());
+        }
+        // A last line without `\n` is a record only if its JSON is complete.
+        if let Ok(text) = std::str::from_utf8(content) {
+            if let Err(e) = serde_json::from_str::<IgnoredAny>(text) {
+                if e.is_eof() {
+                    return Err(FrameError::Cut(format!(
+                        "the body ended inside the record at line {} ({} bytes of it arrived, no line break)",
+                        self.lines + 1,
+                        content.len()
+                    )));
+                }
+            }
+        }
+        if self.skip.is_some() && self.delivered_before(content) {
+            return Ok(());
+        }
+        let start = self.lines;
+        let record = self.line(content, self.offset)?;
+        if record {
+            self.records += 1;
+        }
+        // `line()` counted a line break that is not there.
+        self.lines = start;
+        if self.track {
+            self.track_block(&tail);
+        }
+        self.offset += tail.len() as u64;
+        out.push_back(tail);
+        Ok(())
+    }
+
+    /// Whole lines (`block` ends with `\n`), checked and handed on.
+    fn block(&mut self, block: Bytes, out: &mut VecDeque<Bytes>) -> Result<(), FrameError> {
+        if !self.check && self.first_checked && self.skip.is_none() {
+            // Nothing to look at line by line (a decoder downstream checks the records).
+            self.lines += memchr::memchr_iter(b'\n', &block).count() as u64;
+            if self.track {
+                self.track_block(&block);
+            }
+            self.offset += block.len() as u64;
+            out.push_back(block);
+            return Ok(());
+        }
+        let mut start = 0;
+        let mut run = 0; // start of the lines not yet handed on
+        while start < block.len() {
+            let end = memchr::memchr(b'\n', &block[start..]).map_or(block.len(), |i| start + i + 1);
+            let content = trim(&block[start..end]);
+            if self.skip.is_some() && !content.is_empty() && self.delivered_before(content) {
+                if run < start {
+                    out.push_back(block.slice(run..start));
+                }
+                run = end;
+                start = end;
+                continue;
+            }
+            if self.line(content, self.offset)? {
+                self.records += 1;
+            }
+            self.offset += (end - start) as u64;
+            start = end;
+        }
+        if run < block.len() {
+            out.push_back(block.slice(run..));
+        }
+        if self.track {
+            self.track_block(&block);
+        }
+        Ok(())
+    }
+
+    /// Account for one line handed on (`content` without its line break); `true` for a
+    /// record (a non-blank line).
+    fn line(&mut self, content: &[u8], offset: u64) -> Result<bool, FrameError> {
+        self.lines += 1;
+        if content.is_empty() {
+            return Ok(false);
+        }
+        if !self.first_checked {
+            self.first_checked = true;
+            first_record(content, self.lines, offset, self.check)?;
+        } else if self.check {
+            validate(content, self.lines, offset).map_err(FrameError::Record)?;
+        }
+        Ok(true)
+    }
+
+    /// Whether a line arriving after a resume was delivered before the cut.
+    fn delivered_before(&mut self, content: &[u8]) -> bool {
+        let Some(skip) = &self.skip else {
+            return false;
+        };
+        let (created_at, identity) = key_of(content);
+        match created_at {
+            Some(t) if t > skip.created_at => true,
+            Some(t) if t < skip.created_at => {
+                // Past the boundary: nothing further was delivered.
+                self.skip = None;
+                false
+            }
+            _ => skip.seen.contains(&identity),
+        }
+    }
+
+    /// Update the boundary from the trailing run of equal timestamps of `block`.
+    fn track_block(&mut self, block: &[u8]) {
+        let mut end = block.len();
+        let mut run: Vec<Box<[u8]>> = Vec::new();
+        let mut run_at: Option<DateTime<Utc>> = None;
+        let mut whole_block = true;
+        while end > 0 {
+            let body_end = if block[end - 1] == b'\n' {
+                end - 1
+            } else {
+                end
+            };
+            let start = memchr::memrchr(b'\n', &block[..body_end]).map_or(0, |i| i + 1);
+            let content = trim(&block[start..end]);
+            end = start;
+            if content.is_empty() {
+                continue;
+            }
+            let (created_at, identity) = key_of(content);
+            match (created_at, run_at) {
+                (Some(t), None) => {
+                    run_at = Some(t);
+                    run.push(identity);
+                }
+                (Some(t), Some(at)) if t == at => run.push(identity),
+                (Some(_), Some(_)) => {
+                    whole_block = false;
+                    break;
+                }
+                // No timestamp: it goes with the run around it.
+                (None, _) => run.push(identity),
+            }
+        }
+        match (run_at, &mut self.tail) {
+            (None, Some(tail)) => tail.seen.extend(run),
+            (None, None) => {}
+            (Some(at), Some(tail)) if whole_block && tail.created_at == at => tail.seen.extend(run),
+            (Some(at), _) => {
+                self.tail = Some(Boundary {
+                    created_at: at,
+                    seen: run.into_iter().collect(),
+                })
+            }
+        }
+    }
+}
+
+/// A line's content without `\n` or `\r\n`.
+fn trim(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// One JSON value in valid UTF-8 (a validating parse that builds nothing).
+fn validate(content: &[u8], line: u64, offset: u64) -> Result<(), RecordError> {
+    let text = simdutf8::compat::from_utf8(content).map_err(|e| RecordError::InvalidUtf8 {
+        line,
+        offset: Some(offset + e.valid_up_to() as u64),
+    })?;
+    serde_json::from_str::<IgnoredAny>(text).map_err(|source| RecordError::Json {
+        line,
+        column: source.column() as u64,
+        offset,
+        excerpt: excerpt(content, source.column().saturating_sub(1)),
+        source,
+    })?;
+    Ok(())
+}
+
+/// The first record must be a JSON object that is not an error object.
+fn first_record(content: &[u8], line: u64, offset: u64, check: bool) -> Result<(), FrameError> {
+    let not_an_export = |reason: &str| FrameError::NotAnExport {
+        reason: reason.to_string(),
+        excerpt: crate::error::excerpt(content),
+    };
+    let start = content
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(content)
+        .iter()
+        .find(|b| !b.is_ascii_whitespace());
+    if start == Some(&b'<') {
+        return Err(not_an_export("it is an HTML or XML document"));
+    }
+    let parsed = simdutf8::basic::from_utf8(content)
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok());
+    match parsed {
+        Some(serde_json::Value::Object(map)) => {
+            let error_keys = ["detail", "error", "errors"];
+            if !map.contains_key("id") && error_keys.iter().any(|k| map.contains_key(*k)) {
+                return Err(not_an_export(
+                    "the first line is an error object, not a record",
+                ));
+            }
+            Ok(())
+        }
+        Some(_) => Err(not_an_export(
+            "the first line is a JSON value that is not an object, not a record",
+        )),
+        None if check => validate(content, line, offset).map_err(FrameError::Record),
+        // A decoder downstream reports the malformed line with its number.
+        None => Ok(()),
+    }
+}
+
+/// CSV framing (see the module docs).
+#[derive(Debug)]
+pub(crate) struct CsvFraming {
+    /// Count records (the consumer takes raw bytes).
+    count: bool,
+    max_record: u64,
+    in_quotes: bool,
+    /// Bytes of the record being read.
+    record_len: u64,
+    /// Line breaks seen.
+    lines: u64,
+    /// Line where the record being read starts.
+    record_line: u64,
+    /// Record boundaries (line breaks outside quotes) seen.
+    boundaries: u64,
+    last: Option<u8>,
+    first_checked: bool,
+}
+
+impl CsvFraming {
+    pub(crate) fn new(count: bool, max_record: u64) -> Self {
+        Self {
+            count,
+            max_record,
+            in_quotes: false,
+            record_len: 0,
+            lines: 0,
+            record_line: 1,
+            boundaries: 0,
+            last: None,
+            first_checked: false,
+        }
+    }
+
+    fn push(&mut self, chunk: Bytes, out: &mut VecDeque<Bytes>) -> Result<(), FrameError> {
+        if !self.first_checked {
+            let content = chunk.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&chunk);
+            if let Some(&first) = content.iter().find(|b| !b.is_ascii_whitespace()) {
+                self.first_checked = true;
+                let reason = match first {
+                    b'<' => Some("it is an HTML or XML document"),
+                    b'{' | b'[' => Some("it is JSON"),
+                    _ => None,
+                };
+                if let Some(reason) = reason {
+                    return Err(FrameError::NotAnExport {
+                        reason: reason.into(),
+                        excerpt: crate::error::excerpt(&chunk),
+                    });
+                }
+            }
+        }
+        let mut boundary_end = None;
+        for i in memchr::memchr2_iter(b'"', b'\n', &chunk) {
+            if chunk[i] == b'"' {
+                self.in_quotes = !self.in_quotes;
+            } else {
+                self.lines += 1;
+                if !self.in_quotes {
+                    self.boundaries += 1;
+                    self.record_line = self.lines + 1;
+                    boundary_end = Some(i + 1);
+                }
+            }
+        }
+        self.record_len = match boundary_end {
+            Some(end) => (chunk.len() - end) as u64,
+            None => self.record_len + chunk.len() as u64,
+        };
+        if self.record_len > self.max_record {
+            return Err(FrameError::TooLarge {
+                line: self.record_line,
+            });
+        }
+        self.last = chunk.last().copied().or(self.last);
+        out.push_back(chunk);
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<(), FrameError> {
+        if self.in_quotes {
+            return Err(FrameError::Cut(format!(
+                "the body ended inside a quoted CSV field (the record starting at line {})",
+                self.record_line
+            )));
+        }
+        if matches!(self.last, Some(b) if b != b'\n' && b != b'\r') {
+            return Err(FrameError::Cut(format!(
+                "the body ended inside the CSV record at line {} (no final line break)",
+                self.record_line
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_json(chunks: &[&[u8]], check: bool) -> (Vec<u8>, Result<(), FrameError>) {
+        let mut f = JsonLinesFraming::new(check, true, 1 << 20);
+        let mut out = VecDeque::new();
+        for c in chunks {
+            if let Err(e) = f.push(Bytes::copy_from_slice(c), &mut out) {
+                return (out.concat(), Err(e));
+            }
+        }
+        let end = f.finish(&mut out);
+        (out.iter().flat_map(|b| b.to_vec()).collect(), end)
+    }
+
+    trait Concat {
+        fn concat(&self) -> Vec<u8>;
+    }
+    impl Concat for VecDeque<Bytes> {
+        fn concat(&self) -> Vec<u8> {
+            self.iter().flat_map(|b| b.to_vec()).collect()
+        }
+    }
+
+    #[test]
+    fn lines_pass_whole_and_partial_lines_wait() {
+        let (out, end) = run_json(&[b"{\"id\":1}\n{\"id\"", b":2}\n"], true);
+        assert_eq!(out, b"{\"id\":1}\n{\"id\":2}\n");
+        assert!(end.is_ok());
+    }
+
+    #[test]
+    fn an_incomplete_last_line_is_a_cut_and_a_complete_one_a_record() {
+        let (out, end) = run_json(&[b"{\"id\":1}\n{\"id\":"], true);
+        assert_eq!(out, b"{\"id\":1}\n");
+        assert!(matches!(end, Err(FrameError::Cut(m)) if m.contains("line 2")));
+        let (out, end) = run_json(&[b"{\"id\":1}\n{\"id\":2}"], true);
+        assert_eq!(out, b"{\"id\":1}\n{\"id\":2}");
+        assert!(end.is_ok());
+    }
+
+    #[test]
+    fn malformed_lines_are_errors_with_their_number() {
+        let (out, end) = run_json(&[b"{\"id\":1}\n\n{\"id\" 2}\n"], true);
+        assert_eq!(out, b"");
+        match end {
+            Err(FrameError::Record(RecordError::Json { line, .. })) => assert_eq!(line, 3),
+            other => panic!("{other:?}"),
+        }
+        let (_, end) = run_json(&[b"{\"id\":1}\n{\"x\":\"\xff\"}\n"], true);
+        assert!(matches!(
+            end,
+            Err(FrameError::Record(RecordError::InvalidUtf8 { line: 2, .. }))
+        ));
+    }
+
+    #[test]
+    fn error_objects_and_html_are_not_exports() {
+        for body in [
+            &b"{\"detail\":\"Not authenticated\"}\n"[..],
+            b"<html><body>502</body></html>\n",
+            b"[1,2]\n",
+        ] {
+            let (_, end) = run_json(&[body], false);
+            assert!(
+                matches!(end, Err(FrameError::NotAnExport { .. })),
+                "{body:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_boundary_holds_every_id_at_the_last_timestamp() {
+        let mut f = JsonLinesFraming::new(false, true, 1 << 20);
+        let mut out = VecDeque::new();
+        let lines = b"{\"id\":\"a\",\"created_at\":\"2026-01-01T00:00:03Z\"}\n\
+                      {\"id\":\"c\",\"created_at\":\"2026-01-01T00:00:02Z\"}\n\
+                      {\"id\":\"b\",\"created_at\":\"2026-01-01T00:00:02+00:00\"}\n";
+        f.push(Bytes::from_static(lines), &mut out).unwrap();
+        f.push(
+            Bytes::from_static(b"{\"id\":7,\"created_at\":\"2026-01-01T00:00:02Z\"}\n"),
+            &mut out,
+        )
+        .unwrap();
+        let b = f.boundary().unwrap();
+        assert_eq!(b.created_at.to_rfc3339(), "2026-01-01T00:00:02+00:00");
+        let mut seen: Vec<&[u8]> = b.seen.iter().map(|s| &s[..]).collect();
+        seen.sort();
+        assert_eq!(seen, [&b"\"b\""[..], b"\"c\"", b"7"]);
+    }
+
+    #[test]
+    fn csv_must_end_outside_quotes_after_a_line_break() {
+        let mut f = CsvFraming::new(true, 1 << 20);
+        let mut out = VecDeque::new();
+        f.push(Bytes::from_static(b"id,text\n1,\"a\nb\"\n2,c\n"), &mut out)
+            .unwrap();
+        assert!(f.finish().is_ok());
+        assert_eq!(f.boundaries, 3);
+        let mut f = CsvFraming::new(true, 1 << 20);
+        f.push(Bytes::from_static(b"id,text\n1,\"a\n"), &mut out)
+            .unwrap();
+        assert!(matches!(f.finish(), Err(FrameError::Cut(m)) if m.contains("quoted")));
+        let mut f = CsvFraming::new(true, 1 << 20);
+        f.push(Bytes::from_static(b"id,text\n1,ab"), &mut out)
+            .unwrap();
+        assert!(matches!(f.finish(), Err(FrameError::Cut(m)) if m.contains("line 2")));
+    }
+
+    #[test]
+    fn records_over_the_limit_stop_the_export() {
+        let mut f = JsonLinesFraming::new(true, false, 10);
+        let mut out = VecDeque::new();
+        f.push(Bytes::from_static(b"{\"id\":1}\n{\"id\":"), &mut out)
+            .unwrap();
+        let e = f.push(Bytes::from_static(b"\"0123456789\""), &mut out);
+        assert!(matches!(e, Err(FrameError::TooLarge { line: 2 })));
+        let mut f = CsvFraming::new(true, 10);
+        let e = f.push(Bytes::from_static(b"a\n\"0123456789abc"), &mut out);
+        assert!(matches!(e, Err(FrameError::TooLarge { line: 2 })));
+    }
+}
