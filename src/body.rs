@@ -68,6 +68,8 @@ struct Body {
     /// Whether anything was handed on since the last cut.
     progressed: bool,
     finished: bool,
+    /// An error to report once the records before it are handed on.
+    failed: Option<Error>,
 }
 
 /// The stall rule: the body must bring `bytes` within every window of `time`.
@@ -175,6 +177,7 @@ impl BodyStream {
             delivered_any: false,
             progressed: false,
             finished: false,
+            failed: None,
         };
         // The first response is awaited here, so auth and validation errors surface
         // from `bytes()` / `records()` themselves.
@@ -443,6 +446,9 @@ impl Body {
                 self.state.notify(false);
                 return Ok(Some(chunk));
             }
+            if let Some(error) = self.failed.take() {
+                return Err(error);
+            }
             if self.finished {
                 return Ok(None);
             }
@@ -467,7 +473,9 @@ impl Body {
                     self.stall.arrived(chunk.len());
                     let pushed = self.framing.push(chunk, &mut self.out);
                     self.count_records();
-                    pushed.map_err(|e| self.frame_error(e))?;
+                    if let Err(e) = pushed {
+                        self.failed = Some(self.frame_error(e));
+                    }
                 }
                 Ok(Some(Err(e))) => {
                     self.current = None;
@@ -480,7 +488,7 @@ impl Body {
                     match end {
                         Ok(()) => self.finished = true,
                         Err(FrameError::Cut(reason)) => self.on_cut(reason).await?,
-                        Err(other) => return Err(self.frame_error(other)),
+                        Err(other) => self.failed = Some(self.frame_error(other)),
                     }
                 }
             }

@@ -260,7 +260,7 @@ impl JsonLinesFraming {
             return Ok(());
         }
         let start = self.lines;
-        let record = self.line(content, self.offset)?;
+        let record = self.line(content, self.offset, content)?;
         if record {
             self.records += 1;
         }
@@ -299,8 +299,16 @@ impl JsonLinesFraming {
                 start = end;
                 continue;
             }
-            if self.line(content, self.offset)? {
-                self.records += 1;
+            match self.line(content, self.offset, &block[start..]) {
+                Ok(true) => self.records += 1,
+                Ok(false) => {}
+                Err(e) => {
+                    // The lines before the bad one are handed on first.
+                    if run < start {
+                        out.push_back(block.slice(run..start));
+                    }
+                    return Err(e);
+                }
             }
             self.offset += (end - start) as u64;
             start = end;
@@ -316,14 +324,14 @@ impl JsonLinesFraming {
 
     /// Account for one line handed on (`content` without its line break); `true` for a
     /// record (a non-blank line).
-    fn line(&mut self, content: &[u8], offset: u64) -> Result<bool, FrameError> {
+    fn line(&mut self, content: &[u8], offset: u64, from_here: &[u8]) -> Result<bool, FrameError> {
         self.lines += 1;
         if content.is_empty() {
             return Ok(false);
         }
         if !self.first_checked {
             self.first_checked = true;
-            first_record(content, self.lines, offset, self.check)?;
+            first_record(content, from_here, self.lines, offset, self.check)?;
         } else if self.check {
             validate(content, self.lines, offset).map_err(FrameError::Record)?;
         }
@@ -416,11 +424,18 @@ fn validate(content: &[u8], line: u64, offset: u64) -> Result<(), RecordError> {
     Ok(())
 }
 
-/// The first record must be a JSON object that is not an error object.
-fn first_record(content: &[u8], line: u64, offset: u64, check: bool) -> Result<(), FrameError> {
+/// The first record must be a JSON object that is not an error object. `from_here` is
+/// the body from the line on, for the excerpt.
+fn first_record(
+    content: &[u8],
+    from_here: &[u8],
+    line: u64,
+    offset: u64,
+    check: bool,
+) -> Result<(), FrameError> {
     let not_an_export = |reason: &str| FrameError::NotAnExport {
         reason: reason.to_string(),
-        excerpt: crate::error::excerpt(content),
+        excerpt: crate::error::excerpt(from_here),
     };
     let start = content
         .strip_prefix(b"\xEF\xBB\xBF")
@@ -593,7 +608,8 @@ mod tests {
     #[test]
     fn malformed_lines_are_errors_with_their_number() {
         let (out, end) = run_json(&[b"{\"id\":1}\n\n{\"id\" 2}\n"], true);
-        assert_eq!(out, b"");
+        // The lines before the bad one are handed on.
+        assert_eq!(out, b"{\"id\":1}\n\n");
         match end {
             Err(FrameError::Record(RecordError::Json { line, .. })) => assert_eq!(line, 3),
             other => panic!("{other:?}"),

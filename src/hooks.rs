@@ -167,6 +167,10 @@ impl ClientHooks<RequestDefaults> for crate::api::Client {
         result: &reqwest::Result<reqwest::Response>,
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
+        if self.inner().follows_redirects() {
+            // Redirects were followed by `exec`, credentials stripped where needed.
+            return Ok(());
+        }
         if let (Ok(response), Some(base)) = (result, self.inner().origin()) {
             let rebuilt = response.extensions().get::<Rebuilt>().is_some();
             if !rebuilt && !same_origin(response.url(), base) {

@@ -16,7 +16,8 @@ use std::time::Duration;
 use clap::{ArgGroup, Parser, ValueEnum};
 use galileo_export::client::ENV_API_KEY;
 use galileo_export::{
-    Client, Error, ExportBuilder, ExportFormat, ExportSummary, Filter, RetryPolicy, RootType,
+    Client, Error, ExportBuilder, ExportFormat, ExportSummary, Filter, LowSpeedLimit, RetryPolicy,
+    RootType,
 };
 use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use uuid::Uuid;
@@ -148,6 +149,86 @@ struct Cli {
     /// The environment variable that holds the API key.
     #[arg(long, default_value = ENV_API_KEY, value_name = "NAME")]
     api_key_env: String,
+
+    /// The largest record (a JSON line, a CSV record) held in memory; a larger one fails
+    /// the export (exit 4). Bytes, or with a unit: 512KiB, 64MiB, 1GiB [default: 128MiB].
+    #[arg(long, value_parser = parse_size, value_name = "SIZE")]
+    max_record_size: Option<u64>,
+
+    /// Fail (exit 4) if the whole export takes longer than this (retries and resumes
+    /// included), e.g. 90s, 30m, 2h [default: no limit].
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    timeout: Option<Duration>,
+
+    /// With --speed-time: fewer than BYTES arriving within that time is a stall, handled
+    /// like a cut (an error, or a resume with --resume) [default: 1024].
+    #[arg(long, value_parser = parse_size, value_name = "BYTES")]
+    speed_limit: Option<u64>,
+
+    /// The window of --speed-limit, e.g. 60s [default: 60s].
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    speed_time: Option<Duration>,
+}
+
+/// `1048576`, `512KiB`, `64MiB`, `1GiB`, `10MB`, `1k`, …
+fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (number, unit) = s.split_at(split);
+    let number: u64 = number.parse().map_err(|_| {
+        format!("`{s}` is not a size (expected bytes, or e.g. 512KiB, 64MiB, 1GiB)")
+    })?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "kib" => 1 << 10,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1 << 20,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1 << 30,
+        other => {
+            return Err(format!(
+                "unknown size unit `{other}` (expected B, KiB, MiB, GiB, KB, MB, GB)"
+            ))
+        }
+    };
+    number
+        .checked_mul(factor)
+        .ok_or_else(|| format!("`{s}` is too large"))
+}
+
+/// `90`, `90s`, `1500ms`, `30m`, `2h`, `1h30m`.
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let text = s.trim();
+    let bad = || format!("`{text}` is not a duration (expected e.g. 90s, 1500ms, 30m, 2h, 1h30m)");
+    if let Ok(secs) = text.parse::<u64>() {
+        return Ok(Duration::from_secs(secs));
+    }
+    let mut total = Duration::ZERO;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        if digits == 0 {
+            return Err(bad());
+        }
+        let number: u64 = rest[..digits].parse().map_err(|_| bad())?;
+        rest = &rest[digits..];
+        let unit = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let part = match &rest[..unit] {
+            "ms" => Duration::from_millis(number),
+            "s" => Duration::from_secs(number),
+            "m" => Duration::from_secs(number.saturating_mul(60)),
+            "h" => Duration::from_secs(number.saturating_mul(3600)),
+            _ => return Err(bad()),
+        };
+        rest = &rest[unit..];
+        total = total.checked_add(part).ok_or_else(bad)?;
+    }
+    Ok(total)
 }
 
 fn parse_format(s: &str) -> Result<ExportFormat, String> {
@@ -193,6 +274,23 @@ impl Failure {
     }
 }
 
+/// Text for the terminal: every control character but the line breaks the messages are
+/// made of escaped (the library already escapes what a server sent; this holds for any
+/// text, a file name included).
+fn terminal_safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let unsafe_char = (c.is_control() && c != '\n')
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+        if unsafe_char {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// The exit code of a library error.
 fn exit_code(error: &Error) -> u8 {
     match error {
@@ -204,7 +302,13 @@ fn exit_code(error: &Error) -> u8 {
         | Error::Validation { .. }
         | Error::Server { .. }
         | Error::Api { .. } => 3,
-        Error::Transport(_) | Error::Cut { .. } | Error::Record(_) | Error::Io { .. } => 4,
+        Error::Transport(_)
+        | Error::Cut { .. }
+        | Error::Record(_)
+        | Error::Io { .. }
+        | Error::NotAnExport { .. }
+        | Error::RecordTooLarge { .. }
+        | Error::TimedOut { .. } => 4,
         // A variant added later: an API error if it has a status, else a local one.
         other if other.status().is_some() => 3,
         _ => 4,
@@ -257,9 +361,9 @@ fn main() -> ExitCode {
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            eprintln!("error: {}", f.message);
+            eprintln!("error: {}", terminal_safe(&f.message));
             if let Some(hint) = f.hint {
-                eprintln!("hint: {hint}");
+                eprintln!("hint: {}", terminal_safe(&hint));
             }
             ExitCode::from(f.code)
         }
@@ -299,7 +403,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 });
             eprintln!(
                 "dry run: would POST {}{} (nothing was sent)",
-                client.base_url(),
+                galileo_export::redact_url(client.base_url()),
                 path.replace("{project_id}", &cli.project.to_string())
             );
         }
@@ -336,16 +440,27 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         None => export,
     };
     let result = runtime.block_on(async {
-        if to_stdout {
-            export.write_to(tokio::io::stdout()).await
-        } else {
-            export.save(&cli.output).await
+        // Registered before anything is sent, so a signal never finds the default
+        // action (which would leave the temporary file behind).
+        let signals = Signals::new();
+        let export = async {
+            if to_stdout {
+                export.write_to_std(stdout_writer()).await
+            } else {
+                export.save(&cli.output).await
+            }
+        };
+        tokio::select! {
+            result = export => result.map_err(|e| failure(&e, cli)),
+            // The export future is dropped: the connection closes and the temporary
+            // file is removed.
+            interrupted = signals.recv() => Err(interrupted),
         }
     });
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let summary = result.map_err(|e| failure(&e, cli))?;
+    let summary = result?;
     if !cli.quiet {
         let destination = if to_stdout {
             "stdout".to_string()
@@ -396,6 +511,16 @@ fn client(cli: &Cli) -> Result<Client, Error> {
     if let Some(retries) = cli.retries {
         builder = builder.retry(RetryPolicy::default().max_attempts(retries.saturating_add(1)));
     }
+    if let Some(timeout) = cli.timeout {
+        builder = builder.total_timeout(timeout);
+    }
+    if cli.speed_limit.is_some() || cli.speed_time.is_some() {
+        let default = LowSpeedLimit::default();
+        builder = builder.low_speed_limit(LowSpeedLimit::new(
+            cli.speed_limit.unwrap_or(default.bytes()),
+            cli.speed_time.unwrap_or(default.time()),
+        ));
+    }
     builder.build()
 }
 
@@ -426,7 +551,84 @@ fn export<'c>(cli: &Cli, client: &'c Client, filters: Vec<Filter>) -> ExportBuil
     if let Some(name) = &cli.file_name {
         export = export.file_name(name.clone());
     }
+    if let Some(limit) = cli.max_record_size {
+        export = export.max_record_size(limit);
+    }
     export
+}
+
+/// Stdout for the export's writer thread: on unix a `File` on a duplicate of fd 1 (no
+/// line buffering, no lock; the thread writes large blocks), elsewhere `std::io::stdout()`.
+fn stdout_writer() -> Box<dyn Write + Send> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        if let Ok(fd) = std::io::stdout().as_fd().try_clone_to_owned() {
+            return Box::new(std::fs::File::from(fd));
+        }
+    }
+    Box::new(std::io::stdout())
+}
+
+/// Ctrl-C (SIGINT) and, on unix, SIGTERM, caught while exporting.
+struct Signals {
+    #[cfg(unix)]
+    interrupt: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    terminate: Option<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    /// Installs the handlers (in the runtime). One that cannot be installed is never
+    /// reported, and that signal keeps its default action.
+    fn new() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Signals {
+                interrupt: signal(SignalKind::interrupt()).ok(),
+                terminate: signal(SignalKind::terminate()).ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        Signals {}
+    }
+
+    /// The first signal, as the failure to report: `interrupted` (exit 130, 128 + SIGINT)
+    /// or `terminated` (exit 143, 128 + SIGTERM).
+    async fn recv(self) -> Failure {
+        let interrupted = || Failure {
+            code: 130,
+            message: "interrupted".into(),
+            hint: None,
+        };
+        #[cfg(unix)]
+        {
+            async fn next(signal: Option<tokio::signal::unix::Signal>) {
+                if let Some(mut signal) = signal {
+                    if signal.recv().await.is_some() {
+                        return;
+                    }
+                }
+                std::future::pending::<()>().await;
+            }
+            tokio::select! {
+                () = next(self.interrupt) => interrupted(),
+                () = next(self.terminate) => Failure {
+                    code: 143,
+                    message: "terminated".into(),
+                    hint: None,
+                },
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            match tokio::signal::ctrl_c().await {
+                Ok(()) => interrupted(),
+                Err(_) => std::future::pending().await,
+            }
+        }
+    }
 }
 
 /// A spinner on stderr with records, bytes, rate and elapsed time, when stderr is a
@@ -488,6 +690,30 @@ mod tests {
         );
         assert!(parse_sort("created_at:down").is_err());
         assert!(parse_sort(":desc").is_err());
+    }
+
+    #[test]
+    fn sizes_and_durations() {
+        assert_eq!(parse_size("1048576"), Ok(1 << 20));
+        assert_eq!(parse_size("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("2 GiB"), Ok(2 << 30));
+        assert_eq!(parse_size("10MB"), Ok(10_000_000));
+        assert!(parse_size("1PiB").is_err());
+        assert!(parse_size("MiB").is_err());
+        assert!(parse_size("99999999999999999999GiB").is_err());
+        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("1500ms"), Ok(Duration::from_millis(1500)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5d").is_err());
+    }
+
+    #[test]
+    fn terminal_text_has_no_control_characters() {
+        assert_eq!(
+            terminal_safe("a\u{1b}[31mred\r\nb\u{7}"),
+            "a\\u{1b}[31mred\\u{d}\nb\\u{7}"
+        );
     }
 
     #[test]

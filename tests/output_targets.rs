@@ -1,0 +1,606 @@
+//! Where an export is written, over real sockets against the local Galileo server:
+//! devices, FIFOs and sockets are written in place (never replaced); a symbolic link is
+//! followed and stays a link; a replaced file keeps its permission bits; a failed or
+//! dropped export leaves an existing file untouched and no temporary file; stdout is
+//! written by a dedicated thread; the CLI stops cleanly on SIGINT and SIGTERM.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use galileo_export::mock::{Fault, MockServer};
+use galileo_export::{Client, Error, ExportBuilder, RetryPolicy};
+
+const BIN: &str = env!("CARGO_BIN_EXE_galileo-export");
+
+async fn server(records: u64) -> MockServer {
+    MockServer::builder()
+        .records(records)
+        .seed(23)
+        .start()
+        .await
+        .expect("mock server starts")
+}
+
+fn client(server: &MockServer) -> Client {
+    Client::builder()
+        .base_url(server.base_url())
+        .api_key(server.api_key())
+        .read_timeout(Duration::from_secs(5))
+        .retry(
+            RetryPolicy::default()
+                .initial_backoff(Duration::from_millis(5))
+                .jitter(false),
+        )
+        .build()
+        .expect("client builds")
+}
+
+fn export<'c>(client: &'c Client, server: &MockServer) -> ExportBuilder<'c> {
+    client
+        .export(server.project_id())
+        .log_stream(server.log_stream_id())
+}
+
+/// The bytes a fault-free export of the default request returns.
+fn expected(client: &Client, server: &MockServer) -> Vec<u8> {
+    let request = export(client, server).to_json().expect("valid request");
+    server.expected_body(&request).expect("accepted")
+}
+
+/// File names in `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("dir lists")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn part_files(dir: &Path) -> Vec<String> {
+    names(dir)
+        .into_iter()
+        .filter(|n| n.ends_with(".part"))
+        .collect()
+}
+
+/// Runs `f` on a thread and waits at most `limit` for its result (a blocked FIFO or
+/// socket reader must fail the test, not hang it).
+fn on_thread<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> impl FnOnce(Duration) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    move |limit| {
+        rx.recv_timeout(limit)
+            .expect("the reader finished (the export reached it and closed it)")
+    }
+}
+
+#[cfg(unix)]
+fn is_char_device(path: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    std::fs::symlink_metadata(path)
+        .map(|m| m.file_type().is_char_device())
+        .unwrap_or(false)
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_character_device_is_written_in_place() {
+    let server = server(300).await;
+    let client = client(&server);
+    let body = expected(&client, &server);
+
+    // First a null device of our own (needs root): if `save` replaced devices, this
+    // fails before /dev/null is ever touched.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let null = dir.path().join("null");
+    let made = Command::new("mknod")
+        .arg(&null)
+        .args(["c", "1", "3"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if made {
+        let summary = export(&client, &server).save(&null).await.expect("saved");
+        assert_eq!(summary.bytes, body.len() as u64);
+        assert!(is_char_device(&null), "the device was replaced");
+        assert_eq!(names(dir.path()), vec!["null".to_string()]);
+    }
+
+    let dev_null = Path::new("/dev/null");
+    assert!(
+        is_char_device(dev_null),
+        "precondition: /dev/null is a device"
+    );
+    let summary = export(&client, &server)
+        .save(dev_null)
+        .await
+        .expect("saved to /dev/null");
+    assert_eq!(summary.bytes, body.len() as u64, "every byte was written");
+    assert_eq!(summary.records, Some(300));
+    assert!(is_char_device(dev_null), "/dev/null is still a device");
+
+    // The CLI too.
+    let out = cli_command(&server)
+        .args(["--output", "/dev/null"])
+        .output()
+        .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("exported 300 records"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("({} bytes)", body.len())),
+        "{stderr}"
+    );
+    assert!(is_char_device(dev_null), "/dev/null is still a device");
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fifo_is_written_in_place_and_gets_the_same_bytes_as_a_file() {
+    use std::os::unix::fs::FileTypeExt;
+
+    let server = server(500).await;
+    let client = client(&server);
+    let dir = tempfile::tempdir().expect("tempdir");
+
+    let file = dir.path().join("traces.jsonl");
+    let to_file = export(&client, &server).save(&file).await.expect("saved");
+    let in_file = std::fs::read(&file).expect("the file exists");
+    assert_eq!(in_file, expected(&client, &server));
+
+    let fifo = dir.path().join("fifo");
+    let status = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(status.success(), "mkfifo {}", fifo.display());
+    let reader = {
+        let fifo = fifo.clone();
+        on_thread(move || std::fs::read(fifo).expect("the FIFO reads"))
+    };
+    let to_fifo = export(&client, &server)
+        .save(&fifo)
+        .await
+        .expect("saved to the FIFO");
+    let through_fifo = reader(Duration::from_secs(20));
+    assert_eq!(through_fifo.len(), in_file.len());
+    assert!(through_fifo == in_file, "the FIFO got the file's bytes");
+    assert_eq!(to_fifo.bytes, to_file.bytes);
+    assert_eq!(to_fifo.records, to_file.records);
+    let kind = std::fs::symlink_metadata(&fifo)
+        .expect("the FIFO is still there")
+        .file_type();
+    assert!(kind.is_fifo(), "the FIFO was not replaced: {kind:?}");
+    assert!(part_files(dir.path()).is_empty());
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_unix_socket_is_connected_to() {
+    use std::io::Read;
+    use std::os::unix::fs::FileTypeExt;
+
+    let server = server(200).await;
+    let client = client(&server);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let socket = dir.path().join("sock");
+    let listener = std::os::unix::net::UnixListener::bind(&socket).expect("binds");
+    let reader = on_thread(move || {
+        let (mut stream, _) = listener.accept().expect("accepts");
+        let mut got = Vec::new();
+        stream.read_to_end(&mut got).expect("reads");
+        got
+    });
+    let summary = export(&client, &server)
+        .save(&socket)
+        .await
+        .expect("saved to the socket");
+    let got = reader(Duration::from_secs(20));
+    assert!(
+        got == expected(&client, &server),
+        "the socket got the export"
+    );
+    assert_eq!(summary.bytes, got.len() as u64);
+    assert!(std::fs::symlink_metadata(&socket)
+        .expect("still there")
+        .file_type()
+        .is_socket());
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_symlink_is_followed_and_stays_a_link() {
+    let server = server(120).await;
+    let client = client(&server);
+    let body = expected(&client, &server);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let links = dir.path().join("links");
+    let data = dir.path().join("data");
+    std::fs::create_dir(&links).expect("mkdir");
+    std::fs::create_dir(&data).expect("mkdir");
+    let real = data.join("real.jsonl");
+    std::fs::write(&real, b"old\n").expect("write");
+
+    // A relative target is relative to the link's directory, not to the current one.
+    let link = links.join("out.jsonl");
+    std::os::unix::fs::symlink("../data/real.jsonl", &link).expect("symlink");
+    // A link to a link.
+    let link2 = links.join("again.jsonl");
+    std::os::unix::fs::symlink("out.jsonl", &link2).expect("symlink");
+
+    let summary = export(&client, &server).save(&link).await.expect("saved");
+    assert_eq!(summary.bytes, body.len() as u64);
+    assert!(std::fs::symlink_metadata(&link)
+        .expect("link")
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        std::fs::read_link(&link).expect("link"),
+        PathBuf::from("../data/real.jsonl"),
+        "the link is unchanged"
+    );
+    assert!(
+        std::fs::read(&real).expect("target") == body,
+        "target has the export"
+    );
+    assert_eq!(
+        names(&data),
+        vec!["real.jsonl".to_string()],
+        "no temp file left"
+    );
+    assert_eq!(
+        names(&links),
+        vec!["again.jsonl".to_string(), "out.jsonl".to_string()]
+    );
+
+    std::fs::write(&real, b"old again\n").expect("write");
+    export(&client, &server).save(&link2).await.expect("saved");
+    assert!(std::fs::read(&real).expect("target") == body);
+    assert!(std::fs::symlink_metadata(&link2)
+        .expect("link")
+        .file_type()
+        .is_symlink());
+
+    // A dangling link: its target is created.
+    let dangling = links.join("new.jsonl");
+    std::os::unix::fs::symlink("../data/created.jsonl", &dangling).expect("symlink");
+    export(&client, &server)
+        .save(&dangling)
+        .await
+        .expect("saved");
+    assert!(std::fs::symlink_metadata(&dangling)
+        .expect("link")
+        .file_type()
+        .is_symlink());
+    assert!(std::fs::read(data.join("created.jsonl")).expect("created") == body);
+    assert_eq!(
+        names(&data),
+        vec!["created.jsonl".to_string(), "real.jsonl".to_string()]
+    );
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_replaced_file_keeps_its_permission_bits() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let server = server(50).await;
+    let client = client(&server);
+    let body = expected(&client, &server);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mode = |p: &Path| std::fs::metadata(p).expect("exists").permissions().mode() & 0o7777;
+
+    let path = dir.path().join("shared.jsonl");
+    std::fs::write(&path, b"old\n").expect("write");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    export(&client, &server).save(&path).await.expect("saved");
+    assert!(std::fs::read(&path).expect("read") == body);
+    assert_eq!(mode(&path), 0o640, "the mode was kept");
+
+    // A new file gets the mode any new file gets here (the umask's).
+    let reference = dir.path().join("reference");
+    std::fs::File::create(&reference).expect("create");
+    let new = dir.path().join("new.jsonl");
+    export(&client, &server).save(&new).await.expect("saved");
+    assert_eq!(mode(&new), mode(&reference));
+    assert!(part_files(dir.path()).is_empty());
+}
+
+#[tokio::test]
+async fn a_cut_export_leaves_the_existing_file_untouched() {
+    let server = server(200).await;
+    let client = client(&server);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("traces.jsonl");
+    std::fs::write(&path, b"the previous export\n").expect("write");
+
+    server.push_fault(Fault::cut_after(20_000));
+    let err = export(&client, &server)
+        .save(&path)
+        .await
+        .expect_err("the export was cut");
+    assert!(
+        matches!(err, Error::Cut { records, .. } if records > 0),
+        "{err:?}"
+    );
+    assert_eq!(
+        std::fs::read(&path).expect("still there"),
+        b"the previous export\n"
+    );
+    assert_eq!(
+        names(dir.path()),
+        vec!["traces.jsonl".to_string()],
+        "no .part file"
+    );
+}
+
+#[tokio::test]
+async fn a_dropped_export_leaves_the_existing_file_untouched() {
+    let server = server(200).await;
+    let client = client(&server);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("traces.jsonl");
+    std::fs::write(&path, b"the previous export\n").expect("write");
+
+    server.push_fault(Fault::slow_drip(2_000, Duration::from_millis(50)));
+    let save = export(&client, &server).save(&path);
+    let dir_path = dir.path().to_path_buf();
+    let saw_part = tokio::select! {
+        result = save => panic!("the slow export finished first: {result:?}"),
+        saw = async {
+            // Until the temporary file has some bytes in it.
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_secs(10) {
+                let written = part_files(&dir_path).iter().any(|n| {
+                    std::fs::metadata(dir_path.join(n)).is_ok_and(|m| m.len() > 0)
+                });
+                if written {
+                    return true;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            false
+        } => saw,
+    };
+    assert!(saw_part, "the export was writing a temporary file");
+    // The save future is dropped now.
+    assert_eq!(
+        std::fs::read(&path).expect("still there"),
+        b"the previous export\n"
+    );
+    assert_eq!(
+        names(dir.path()),
+        vec!["traces.jsonl".to_string()],
+        "no .part file"
+    );
+}
+
+/// A writer the test can read back after the export's thread is done with it.
+#[derive(Clone, Default)]
+struct Shared(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("not poisoned").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn write_to_std_writes_the_exact_bytes_and_what_came_before_a_cut() {
+    let server = server(400).await;
+    let client = client(&server);
+    let body = expected(&client, &server);
+
+    let out = Shared::default();
+    let summary = export(&client, &server)
+        .write_to_std(out.clone())
+        .await
+        .expect("written");
+    assert!(*out.0.lock().expect("lock") == body);
+    assert_eq!(summary.bytes, body.len() as u64);
+    assert_eq!(summary.records, Some(400));
+
+    // A cut: the complete records before it are written (and flushed), then the error.
+    let out = Shared::default();
+    server.push_fault(Fault::cut_after(50_000));
+    let err = export(&client, &server)
+        .write_to_std(out.clone())
+        .await
+        .expect_err("cut");
+    let Error::Cut { records, bytes, .. } = err else {
+        panic!("expected a cut, got {err:?}");
+    };
+    let written = out.0.lock().expect("lock").clone();
+    assert_eq!(written.len() as u64, bytes);
+    assert!(written[..] == body[..written.len()]);
+    assert_eq!(
+        written.iter().filter(|b| **b == b'\n').count() as u64,
+        records
+    );
+}
+
+#[tokio::test]
+async fn write_to_std_reports_a_write_error() {
+    struct Full;
+    impl std::io::Write for Full {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                "disk full",
+            ))
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let server = server(100).await;
+    let client = client(&server);
+    let err = export(&client, &server)
+        .write_to_std(Full)
+        .await
+        .expect_err("the writer fails");
+    let Error::Io { path, source } = &err else {
+        panic!("expected an I/O error, got {err:?}");
+    };
+    assert_eq!(path, "-");
+    assert_eq!(source.kind(), std::io::ErrorKind::StorageFull, "{err}");
+}
+
+// ---------------------------------------------------------------------------------------
+// The CLI as a process.
+
+/// The binary pointed at `server`, with a clean environment.
+fn cli_command(server: &MockServer) -> Command {
+    let mut cmd = Command::new(BIN);
+    for var in [
+        "GALILEO_API_URL",
+        "GALILEO_CONSOLE_URL",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("GALILEO_API_KEY", server.api_key()).args([
+        "--base-url",
+        server.base_url(),
+        "--project",
+        &server.project_id().to_string(),
+        "--log-stream",
+        &server.log_stream_id().to_string(),
+    ]);
+    cmd
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_writes_stdout_exactly_and_reports_a_closed_pipe() {
+    let server = server(3_000).await;
+    let client = client(&server);
+    let body = expected(&client, &server);
+
+    let out = cli_command(&server).output().expect("the binary runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout.len(), body.len());
+    assert!(out.stdout == body, "stdout has the server's bytes");
+
+    // The reader goes away: a broken pipe, reported as such.
+    let mut child = cli_command(&server)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    drop(child.stdout.take());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .expect("joined")
+        .expect("waited");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("error: stdout was closed before the export finished"),
+        "{stderr}"
+    );
+}
+
+/// Starts the CLI saving a slow export into a fresh directory, waits until its temporary
+/// file has bytes, sends `signal`, and returns the exit code, stderr and what the
+/// directory holds afterwards.
+#[cfg(unix)]
+fn interrupt_cli(signal: &str) -> (Option<i32>, String, Vec<String>) {
+    let server = MockServer::builder()
+        .records(200)
+        .seed(23)
+        .build()
+        .start_blocking()
+        .expect("mock server starts");
+    // ~300 KB in 2 KB pieces every 100 ms: some 15 s, far longer than the test waits.
+    server.push_fault(Fault::slow_drip(2_000, Duration::from_millis(100)));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = dir.path().join("traces.jsonl");
+    let child = cli_command(&server)
+        .arg("--output")
+        .arg(&output)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+
+    let start = Instant::now();
+    let writing = loop {
+        let written = part_files(dir.path())
+            .iter()
+            .any(|n| std::fs::metadata(dir.path().join(n)).is_ok_and(|m| m.len() > 0));
+        if written || start.elapsed() > Duration::from_secs(10) {
+            break written;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let status = Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(child.id().to_string())
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill -{signal}");
+    assert!(
+        writing,
+        "the CLI was writing its temporary file when signalled"
+    );
+    let waited = on_thread(move || child.wait_with_output().expect("waited"));
+    let out = waited(Duration::from_secs(10));
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        names(dir.path()),
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_the_cli_with_143_and_leaves_nothing() {
+    let (code, stderr, left) = interrupt_cli("TERM");
+    assert_eq!(
+        code,
+        Some(143),
+        "exit code (None: killed by the signal): {stderr}"
+    );
+    assert!(stderr.contains("error: terminated"), "{stderr}");
+    assert!(
+        left.is_empty(),
+        "neither the output nor a .part file: {left:?}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn sigint_stops_the_cli_with_130_and_leaves_nothing() {
+    let (code, stderr, left) = interrupt_cli("INT");
+    assert_eq!(
+        code,
+        Some(130),
+        "exit code (None: killed by the signal): {stderr}"
+    );
+    assert!(stderr.contains("error: interrupted"), "{stderr}");
+    assert!(
+        left.is_empty(),
+        "neither the output nor a .part file: {left:?}"
+    );
+}
