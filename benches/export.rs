@@ -1252,7 +1252,7 @@ fn pipe_child(opts: &Opts) {
         api_key: arg("--api-key").to_string(),
         api_key_header: "Galileo-API-Key".into(),
     };
-    let rt = runtime("current");
+    let rt = runtime(opts.str("--rt").unwrap_or("current"));
     let client = t.client();
     let export = client.export(t.project_id).log_stream(t.log_stream_id);
     let summary = match how {

@@ -661,4 +661,17 @@ mod tests {
         assert!(content_type_mismatch(&csv, Some("application/octet-stream")).is_none());
         assert!(content_type_mismatch(&csv, None).is_none());
     }
+
+    proptest::proptest! {
+        /// No `Content-Type` value makes the check panic, and what it reports is
+        /// terminal-safe.
+        #[test]
+        fn content_type_check_never_panics(value in proptest::prelude::any::<String>()) {
+            for format in [ExportFormat::Jsonl, ExportFormat::Csv, ExportFormat::Other("x".into())] {
+                if let Some(reason) = content_type_mismatch(&format, Some(&value)) {
+                    proptest::prop_assert!(!reason.chars().any(char::is_control));
+                }
+            }
+        }
+    }
 }

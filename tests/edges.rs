@@ -496,6 +496,40 @@ async fn an_absurd_retry_after_is_beyond_the_budget_not_a_panic() {
     }
 }
 
+#[tokio::test]
+async fn absurd_headers_are_errors_not_panics() {
+    let api = HostileServer::start(vec![
+        Reply::status(200)
+            .raw_header_line(b"Content-Type: text/\xff\x01html")
+            .body(record("a", "2026-01-01T00:00:00Z")),
+        Reply::status(200)
+            .content_length(u64::MAX)
+            .body(record("a", "2026-01-01T00:00:00Z")),
+        Reply::status(200)
+            .header("X-Padding", &"x".repeat(200_000))
+            .body(record("a", "2026-01-01T00:00:00Z")),
+        Reply::status(503)
+            .header("Retry-After", "1e400")
+            .header("Retry-After", "7")
+            .body("busy"),
+    ])
+    .await;
+    let client = Client::builder()
+        .base_url(api.base_url())
+        .api_key(KEY)
+        .retry(RetryPolicy::none())
+        .build()
+        .expect("client builds");
+    for _ in 0..4 {
+        // Each answer ends in a value or an error; none panics or hangs.
+        let outcome = tokio::time::timeout(Duration::from_secs(20), collect(export(&client))).await;
+        let (_, error) = outcome.expect("no hang");
+        if let Some(error) = error {
+            assert!(!has_terminal_controls(&error.to_string()), "{error}");
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------
 // 8. Bounded memory.
 

@@ -38,7 +38,8 @@ https://api.galileo.ai (the spec's server).
 
 Exit codes: 0 success; 2 usage error or invalid request (nothing was sent); 3 the API
 refused the request (401/403, 404, 409, 422, 429, 5xx…); 4 network error, cut stream,
-malformed record or local I/O error.";
+stall, deadline, malformed or oversized record, an answer that is not an export, or local
+I/O error; 130/143 interrupted by SIGINT/SIGTERM.";
 
 const AFTER_HELP: &str = "See --help for the --filter grammar and examples.";
 
