@@ -9,7 +9,8 @@
 //!   to read the answer: [`records`](ExportBuilder::records),
 //!   [`records_as`](ExportBuilder::records_as), [`raw_records`](ExportBuilder::raw_records),
 //!   [`csv_rows`](ExportBuilder::csv_rows), [`bytes`](ExportBuilder::bytes),
-//!   [`save`](ExportBuilder::save), [`write_to`](ExportBuilder::write_to).
+//!   [`save`](ExportBuilder::save), [`write_to`](ExportBuilder::write_to),
+//!   [`write_to_std`](ExportBuilder::write_to_std).
 //! - [`Error`] — one error type; a cut export is [`Error::Cut`], never a short result.
 //! - [`api`] and [`spec`] — generated at build time from the OpenAPI spec in `openapi/`.
 //! - Features: `blocking` (module `blocking`), `mock-server` (a local Galileo server for tests,

@@ -174,11 +174,11 @@ const MAX_SYMLINKS: usize = 40;
 /// What `save` finds at its path, symbolic links followed.
 enum Destination {
     /// A regular file, or nothing yet (a dangling link: its target): written to a
-    /// temporary file next to `path` and renamed over it. `permissions` are those of the
+    /// temporary file next to `path` and renamed over it. `existing`: the metadata of the
     /// file it replaces.
     File {
         path: PathBuf,
-        permissions: Option<std::fs::Permissions>,
+        existing: Option<std::fs::Metadata>,
     },
     /// Neither a regular file nor a directory (a character or block device such as
     /// `/dev/null`, a FIFO, a socket): written in place, never replaced.
@@ -198,7 +198,7 @@ async fn destination(path: &Path) -> std::io::Result<Destination> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(Destination::File {
                     path: current,
-                    permissions: None,
+                    existing: None,
                 })
             }
             Err(e) => return Err(e),
@@ -214,7 +214,7 @@ async fn destination(path: &Path) -> std::io::Result<Destination> {
         } else if file_type.is_file() {
             return Ok(Destination::File {
                 path: current,
-                permissions: Some(metadata.permissions()),
+                existing: Some(metadata),
             });
         } else if file_type.is_dir() {
             return Err(std::io::Error::new(
@@ -261,13 +261,13 @@ pub(crate) async fn save(body: BodyStream, path: &Path) -> Result<ExportSummary,
     if path.file_name().is_none() {
         return Err(not_a_file());
     }
-    let (target, permissions) = match destination(path).await.map_err(io)? {
+    let (target, existing) = match destination(path).await.map_err(io)? {
         Destination::InPlace { path, file_type } => {
             // Opened by the writer thread: a FIFO's open blocks until it has a reader,
             // and a dropped export must not leave a runtime thread waiting for one.
             return write_via_thread(body, move || open_in_place(&path, file_type), &display).await;
         }
-        Destination::File { path, permissions } => (path, permissions),
+        Destination::File { path, existing } => (path, existing),
     };
     let file_name = target
         .file_name()
@@ -291,15 +291,38 @@ pub(crate) async fn save(body: BodyStream, path: &Path) -> Result<ExportSummary,
         .into_std()
         .await;
     let summary = write_to_std(body, file, &display).await?;
-    if let Some(permissions) = permissions {
+    if let Some(existing) = existing {
         // The file being replaced keeps its mode; a new one gets the umask's.
-        tokio::fs::set_permissions(&temp.path, permissions)
+        keep_owner_and_mode(&temp.path, existing)
             .await
             .map_err(io)?;
     }
     tokio::fs::rename(&temp.path, &target).await.map_err(io)?;
     temp.committed = true;
     Ok(summary)
+}
+
+/// Give the temporary file the owner and group of the file it replaces (best effort:
+/// only root may give a file away, others may pick one of their groups), then its
+/// permission bits.
+async fn keep_owner_and_mode(path: &Path, existing: std::fs::Metadata) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let current = tokio::fs::metadata(path).await?;
+        let uid = (current.uid() != existing.uid()).then_some(existing.uid());
+        let gid = (current.gid() != existing.gid()).then_some(existing.gid());
+        if uid.is_some() || gid.is_some() {
+            let temp = path.to_path_buf();
+            // Before the mode: chown clears the set-user-ID and set-group-ID bits.
+            let _ = tokio::task::spawn_blocking(move || {
+                let _ = std::os::unix::fs::chown(&temp, None, gid);
+                let _ = std::os::unix::fs::chown(&temp, uid, None);
+            })
+            .await;
+        }
+    }
+    tokio::fs::set_permissions(path, existing.permissions()).await
 }
 
 /// Network chunks queued for the writer thread (bounded: memory stays constant).

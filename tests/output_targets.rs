@@ -288,7 +288,7 @@ async fn a_symlink_is_followed_and_stays_a_link() {
 
 #[cfg(unix)]
 #[tokio::test]
-async fn a_replaced_file_keeps_its_permission_bits() {
+async fn a_replaced_file_keeps_its_mode_and_owner() {
     use std::os::unix::fs::PermissionsExt;
 
     let server = server(50).await;
@@ -311,6 +311,25 @@ async fn a_replaced_file_keeps_its_permission_bits() {
     export(&client, &server).save(&new).await.expect("saved");
     assert_eq!(mode(&new), mode(&reference));
     assert!(part_files(dir.path()).is_empty());
+
+    // As root, a file owned by someone else stays theirs (group included).
+    use std::os::unix::fs::MetadataExt;
+    let root = std::fs::metadata(&reference).expect("exists").uid() == 0;
+    if root {
+        let theirs = dir.path().join("theirs.jsonl");
+        std::fs::write(&theirs, b"old\n").expect("write");
+        std::os::unix::fs::chown(&theirs, Some(4321), Some(8765)).expect("chown");
+        std::fs::set_permissions(&theirs, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+        export(&client, &server).save(&theirs).await.expect("saved");
+        let meta = std::fs::metadata(&theirs).expect("exists");
+        assert_eq!(
+            (meta.uid(), meta.gid()),
+            (4321, 8765),
+            "owner and group kept"
+        );
+        assert_eq!(mode(&theirs), 0o640);
+        assert!(std::fs::read(&theirs).expect("read") == body);
+    }
 }
 
 #[tokio::test]

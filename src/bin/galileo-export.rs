@@ -3,7 +3,7 @@
 //! A thin shell over the `galileo_export` library: arguments become an
 //! [`ExportBuilder`], the bytes go to `--output` exactly as the server sent them.
 //! Exit codes: 0 ok; 2 usage or invalid request; 3 API error; 4 network, cut
-//! stream, bad record or I/O.
+//! stream, bad record or I/O; 130 / 143 interrupted by SIGINT / SIGTERM.
 
 #[path = "galileo_export/filter_expr.rs"]
 mod filter_expr;
@@ -28,8 +28,10 @@ const LONG_ABOUT: &str = "\
 Export sessions, traces or spans from a Galileo project as JSON Lines or CSV.
 
 Streams Galileo's Export Records API (POST /v2/projects/{project_id}/export_records) to a
-file (written atomically: a temporary file renamed at the end) or to stdout, byte for byte
-as the server sends it.
+file (written atomically: a temporary file renamed at the end, keeping an existing file's
+mode; a symbolic link is followed; a device, FIFO or socket such as /dev/null is written
+in place) or to stdout, byte for byte as the server sends it. Ctrl-C or SIGTERM stops the
+export and removes the temporary file.
 
 Credentials come from the environment only: GALILEO_API_KEY, or the variable named by
 --api-key-env. The API URL is --base-url, else GALILEO_API_URL, else derived from
@@ -117,7 +119,8 @@ struct Cli {
     #[arg(long, value_name = "NAME")]
     file_name: Option<String>,
 
-    /// Where to write the export: a file (written atomically) or - for stdout.
+    /// Where to write the export: a file (written atomically; a device or FIFO in place)
+    /// or - for stdout.
     #[arg(long, short, default_value = "-", value_name = "PATH")]
     output: PathBuf,
 
