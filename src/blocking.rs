@@ -76,7 +76,10 @@ fn runtime() -> Result<tokio::runtime::Runtime, Error> {
             "a blocking export was started inside an async runtime; use the async methods (records(), save(), ...) there".into(),
         ));
     }
-    tokio::runtime::Builder::new_current_thread()
+    // The caller's thread decodes (or checks) what the body task, on the one worker,
+    // reads ahead: the two overlap.
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
         .enable_all()
         .build()
         .map_err(|e| {

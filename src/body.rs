@@ -27,7 +27,7 @@ use crate::client::{Client, LowSpeedLimit};
 use crate::error::{from_status, Error};
 use crate::export::{typed_request, ExportFormat};
 use crate::filter::{DateOperator, Filter};
-use crate::framing::{CsvFraming, FrameError, Framing, JsonLinesFraming};
+use crate::framing::{CsvFraming, FrameError, Framing, JsonLinesFraming, LineCheck};
 use crate::hooks::{ResponseMeta, LAST_RESPONSE};
 use crate::progress::{Progress, ProgressFn, ProgressState};
 use crate::retry::{parse_retry_after, RetryPolicy};
@@ -129,6 +129,11 @@ pub struct BodyStream {
     /// Whether this stream tells the observer the export has ended (false when a record
     /// decoder reads it: the decoder's stream ends later).
     reports_end: bool,
+    /// JSON Lines read as bytes: every line is checked here, on the consumer's side.
+    line_check: Option<LineCheck>,
+    /// A bad line, reported after the lines before it.
+    bad_line: Option<Error>,
+    ended: bool,
 }
 
 impl Drop for BodyStream {
@@ -149,12 +154,9 @@ impl BodyStream {
     pub(crate) async fn open(cfg: BodyConfig) -> Result<Self, Error> {
         let state = ProgressState::new(cfg.progress.clone());
         let count_lines = cfg.raw_consumer && (cfg.format.is_json_lines() || cfg.format.is_csv());
+        let line_check = cfg.raw_consumer && cfg.format.is_json_lines();
         let framing = if cfg.format.is_json_lines() {
-            Framing::JsonLines(JsonLinesFraming::new(
-                cfg.raw_consumer,
-                cfg.resume,
-                cfg.max_record_size,
-            ))
+            Framing::JsonLines(JsonLinesFraming::new(cfg.resume, cfg.max_record_size))
         } else if cfg.format.is_csv() {
             Framing::Csv(CsvFraming::new(cfg.raw_consumer, cfg.max_record_size))
         } else {
@@ -231,6 +233,9 @@ impl BodyStream {
             state,
             count_lines,
             reports_end: true,
+            line_check: line_check.then(LineCheck::default),
+            bad_line: None,
+            ended: false,
         })
     }
 
@@ -259,9 +264,54 @@ impl Stream for BodyStream {
     type Item = Result<Bytes, Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let item = futures::ready!(self.chunks.poll_recv(cx));
-        if self.reports_end && !matches!(item, Some(Ok(_))) {
-            self.state.notify(true);
+        let this = &mut *self;
+        let item = if let Some(error) = this.bad_line.take() {
+            Some(Err(error))
+        } else if this.ended {
+            None
+        } else {
+            match futures::ready!(this.chunks.poll_recv(cx)) {
+                Some(Ok(chunk)) => match this.line_check.as_mut().map(|c| c.check(&chunk)) {
+                    None => Some(Ok(chunk)),
+                    Some(Ok(records)) => {
+                        this.state.records.fetch_add(records, Ordering::Relaxed);
+                        Some(Ok(chunk))
+                    }
+                    Some(Err((valid, error))) => {
+                        let error = Error::Record(error);
+                        if valid > 0 {
+                            this.bad_line = Some(error);
+                            Some(Ok(chunk.slice(..valid)))
+                        } else {
+                            Some(Err(error))
+                        }
+                    }
+                },
+                // Records are counted here, so the reader's count lags behind: the
+                // chunks before the error have all been checked by now.
+                Some(Err(Error::Cut { bytes, reason, .. })) if this.line_check.is_some() => {
+                    Some(Err(Error::Cut {
+                        records: this.state.records.load(Ordering::Relaxed),
+                        bytes,
+                        reason,
+                    }))
+                }
+                Some(Err(Error::TimedOut { after, bytes, .. })) if this.line_check.is_some() => {
+                    Some(Err(Error::TimedOut {
+                        after,
+                        records: this.state.records.load(Ordering::Relaxed),
+                        bytes,
+                    }))
+                }
+                other => other,
+            }
+        };
+        if !matches!(item, Some(Ok(_))) {
+            // An error ends the stream; the reader task stops when it is dropped.
+            this.ended = true;
+            if this.reports_end {
+                this.state.notify(true);
+            }
         }
         Poll::Ready(item)
     }
@@ -406,7 +456,6 @@ impl Body {
 
     fn frame_error(&self, error: FrameError) -> Error {
         match error {
-            FrameError::Record(e) => Error::Record(e),
             FrameError::TooLarge { line } => Error::RecordTooLarge {
                 limit: self.cfg.max_record_size,
                 line,

@@ -5,11 +5,14 @@
 //!   out; a partial line is held back (as chunk slices, copied only when it ends) until
 //!   its end arrives, at most [`max_record_size`](crate::ExportBuilder::max_record_size)
 //!   bytes of it. A cut therefore never leaves half a record downstream. The first record
-//!   must be a JSON object (an HTML page or a JSON error object is not an export); when
-//!   the consumer takes raw bytes, every line is checked to be one JSON value in valid
-//!   UTF-8, at the cost of a validating parse that builds nothing. At the end of the body
-//!   a last line without `\n` is accepted when it is one complete JSON value (JSON is
-//!   self-delimiting); an incomplete one means the body was cut.
+//!   must be a JSON object (an HTML page or a JSON error object is not an export). At the
+//!   end of the body a last line without `\n` is accepted when it is one complete JSON
+//!   value (JSON is self-delimiting); an incomplete one means the body was cut.
+//! - **Line check** ([`LineCheck`]): when the consumer takes raw bytes, every line is
+//!   checked to be one JSON value in valid UTF-8 (a validating parse that builds
+//!   nothing). It runs on the consumer's side of the read-ahead channel, so on two cores
+//!   it overlaps with reading the network instead of adding to it; a record decoder
+//!   checks the lines itself.
 //! - **Resume bookkeeping** (JSON Lines): the `created_at` of the last record delivered,
 //!   and the identities (the `id`'s JSON text, or the whole line for a record without
 //!   `id`) of every record delivered at that timestamp. After a resume, records at or
@@ -33,8 +36,6 @@ use crate::records::{excerpt, RecordError};
 /// Why framing stopped the export.
 #[derive(Debug)]
 pub(crate) enum FrameError {
-    /// A record is malformed (only checked when the consumer takes raw bytes).
-    Record(RecordError),
     /// A record is larger than the limit; `line` is where it starts.
     TooLarge { line: u64 },
     /// What arrived is not an export of the requested format.
@@ -87,7 +88,6 @@ impl Framing {
     /// Records handed on so far, when this layer counts them (raw-byte consumers).
     pub(crate) fn records(&self) -> Option<u64> {
         match self {
-            Framing::JsonLines(f) if f.check => Some(f.records),
             Framing::Csv(f) if f.count => Some(f.boundaries.saturating_sub(1)),
             _ => None,
         }
@@ -138,8 +138,6 @@ fn key_of(line: &[u8]) -> (Option<DateTime<Utc>>, Box<[u8]>) {
 /// JSON Lines framing (see the module docs).
 #[derive(Debug)]
 pub(crate) struct JsonLinesFraming {
-    /// Check every line (the consumer takes raw bytes) and count records.
-    check: bool,
     /// Keep the resume boundary.
     track: bool,
     max_record: u64,
@@ -147,26 +145,19 @@ pub(crate) struct JsonLinesFraming {
     pending_len: u64,
     /// Line breaks handed on.
     lines: u64,
-    /// Bytes handed on.
-    offset: u64,
-    /// Non-blank lines handed on.
-    records: u64,
     first_checked: bool,
     tail: Option<Boundary>,
     skip: Option<Boundary>,
 }
 
 impl JsonLinesFraming {
-    pub(crate) fn new(check: bool, track: bool, max_record: u64) -> Self {
+    pub(crate) fn new(track: bool, max_record: u64) -> Self {
         Self {
-            check,
             track,
             max_record,
             pending: Vec::new(),
             pending_len: 0,
             lines: 0,
-            offset: 0,
-            records: 0,
             first_checked: false,
             tail: None,
             skip: None,
@@ -240,7 +231,6 @@ impl JsonLinesFraming {
         let tail = joined.freeze();
         let content = trim(&tail);
         if content.iter().all(u8::is_ascii_whitespace) {
-            self.offset += tail.len() as u64;
             out.push_back(tail);
             return Ok(());
         }
@@ -260,29 +250,24 @@ impl JsonLinesFraming {
             return Ok(());
         }
         let start = self.lines;
-        let record = self.line(content, self.offset, content)?;
-        if record {
-            self.records += 1;
-        }
+        self.line(content, content)?;
         // `line()` counted a line break that is not there.
         self.lines = start;
         if self.track {
             self.track_block(&tail);
         }
-        self.offset += tail.len() as u64;
         out.push_back(tail);
         Ok(())
     }
 
     /// Whole lines (`block` ends with `\n`), checked and handed on.
     fn block(&mut self, block: Bytes, out: &mut VecDeque<Bytes>) -> Result<(), FrameError> {
-        if !self.check && self.first_checked && self.skip.is_none() {
-            // Nothing to look at line by line (a decoder downstream checks the records).
+        if self.first_checked && self.skip.is_none() {
+            // Nothing to look at line by line (the records are checked downstream).
             self.lines += memchr::memchr_iter(b'\n', &block).count() as u64;
             if self.track {
                 self.track_block(&block);
             }
-            self.offset += block.len() as u64;
             out.push_back(block);
             return Ok(());
         }
@@ -299,18 +284,13 @@ impl JsonLinesFraming {
                 start = end;
                 continue;
             }
-            match self.line(content, self.offset, &block[start..]) {
-                Ok(true) => self.records += 1,
-                Ok(false) => {}
-                Err(e) => {
-                    // The lines before the bad one are handed on first.
-                    if run < start {
-                        out.push_back(block.slice(run..start));
-                    }
-                    return Err(e);
+            if let Err(e) = self.line(content, &block[start..]) {
+                // The lines before the bad one are handed on first.
+                if run < start {
+                    out.push_back(block.slice(run..start));
                 }
+                return Err(e);
             }
-            self.offset += (end - start) as u64;
             start = end;
         }
         if run < block.len() {
@@ -322,20 +302,15 @@ impl JsonLinesFraming {
         Ok(())
     }
 
-    /// Account for one line handed on (`content` without its line break); `true` for a
-    /// record (a non-blank line).
-    fn line(&mut self, content: &[u8], offset: u64, from_here: &[u8]) -> Result<bool, FrameError> {
+    /// Account for one line handed on (`content` without its line break; `from_here`
+    /// the body from its start, for an excerpt).
+    fn line(&mut self, content: &[u8], from_here: &[u8]) -> Result<(), FrameError> {
         self.lines += 1;
-        if content.is_empty() {
-            return Ok(false);
-        }
-        if !self.first_checked {
+        if !content.is_empty() && !self.first_checked {
             self.first_checked = true;
-            first_record(content, from_here, self.lines, offset, self.check)?;
-        } else if self.check {
-            validate(content, self.lines, offset).map_err(FrameError::Record)?;
+            first_record(content, from_here)?;
         }
-        Ok(true)
+        Ok(())
     }
 
     /// Whether a line arriving after a resume was delivered before the cut.
@@ -408,6 +383,39 @@ fn trim(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
+/// The line check of a raw-byte consumer (see the module docs): every line of the
+/// line-aligned chunks it is given must be one JSON value in valid UTF-8. Blank lines
+/// pass (and are not records).
+#[derive(Debug, Default)]
+pub(crate) struct LineCheck {
+    /// Lines checked.
+    lines: u64,
+    /// Bytes checked.
+    offset: u64,
+}
+
+impl LineCheck {
+    /// Check a chunk of whole lines (its last line may lack its `\n` at the end of the
+    /// body): the number of records in it, or the length of the whole lines before the
+    /// first bad one and why it is bad.
+    pub(crate) fn check(&mut self, chunk: &[u8]) -> Result<u64, (usize, RecordError)> {
+        let mut start = 0;
+        let mut records = 0;
+        while start < chunk.len() {
+            let end = memchr::memchr(b'\n', &chunk[start..]).map_or(chunk.len(), |i| start + i + 1);
+            let content = trim(&chunk[start..end]);
+            self.lines += 1;
+            if !content.iter().all(u8::is_ascii_whitespace) {
+                validate(content, self.lines, self.offset).map_err(|e| (start, e))?;
+                records += 1;
+            }
+            self.offset += (end - start) as u64;
+            start = end;
+        }
+        Ok(records)
+    }
+}
+
 /// One JSON value in valid UTF-8 (a validating parse that builds nothing).
 fn validate(content: &[u8], line: u64, offset: u64) -> Result<(), RecordError> {
     let text = simdutf8::compat::from_utf8(content).map_err(|e| RecordError::InvalidUtf8 {
@@ -425,14 +433,9 @@ fn validate(content: &[u8], line: u64, offset: u64) -> Result<(), RecordError> {
 }
 
 /// The first record must be a JSON object that is not an error object. `from_here` is
-/// the body from the line on, for the excerpt.
-fn first_record(
-    content: &[u8],
-    from_here: &[u8],
-    line: u64,
-    offset: u64,
-    check: bool,
-) -> Result<(), FrameError> {
+/// the body from the line on, for the excerpt. Malformed JSON is left to the line check
+/// or the decoder downstream, which report it with its line number.
+fn first_record(content: &[u8], from_here: &[u8]) -> Result<(), FrameError> {
     let not_an_export = |reason: &str| FrameError::NotAnExport {
         reason: reason.to_string(),
         excerpt: crate::error::excerpt(from_here),
@@ -461,8 +464,6 @@ fn first_record(
         Some(_) => Err(not_an_export(
             "the first line is a JSON value that is not an object, not a record",
         )),
-        None if check => validate(content, line, offset).map_err(FrameError::Record),
-        // A decoder downstream reports the malformed line with its number.
         None => Ok(()),
     }
 }
@@ -567,8 +568,8 @@ impl CsvFraming {
 mod tests {
     use super::*;
 
-    fn run_json(chunks: &[&[u8]], check: bool) -> (Vec<u8>, Result<(), FrameError>) {
-        let mut f = JsonLinesFraming::new(check, true, 1 << 20);
+    fn run_json(chunks: &[&[u8]]) -> (Vec<u8>, Result<(), FrameError>) {
+        let mut f = JsonLinesFraming::new(true, 1 << 20);
         let mut out = VecDeque::new();
         for c in chunks {
             if let Err(e) = f.push(Bytes::copy_from_slice(c), &mut out) {
@@ -590,34 +591,42 @@ mod tests {
 
     #[test]
     fn lines_pass_whole_and_partial_lines_wait() {
-        let (out, end) = run_json(&[b"{\"id\":1}\n{\"id\"", b":2}\n"], true);
+        let (out, end) = run_json(&[b"{\"id\":1}\n{\"id\"", b":2}\n"]);
         assert_eq!(out, b"{\"id\":1}\n{\"id\":2}\n");
         assert!(end.is_ok());
     }
 
     #[test]
     fn an_incomplete_last_line_is_a_cut_and_a_complete_one_a_record() {
-        let (out, end) = run_json(&[b"{\"id\":1}\n{\"id\":"], true);
+        let (out, end) = run_json(&[b"{\"id\":1}\n{\"id\":"]);
         assert_eq!(out, b"{\"id\":1}\n");
         assert!(matches!(end, Err(FrameError::Cut(m)) if m.contains("line 2")));
-        let (out, end) = run_json(&[b"{\"id\":1}\n{\"id\":2}"], true);
+        let (out, end) = run_json(&[b"{\"id\":1}\n{\"id\":2}"]);
         assert_eq!(out, b"{\"id\":1}\n{\"id\":2}");
         assert!(end.is_ok());
     }
 
     #[test]
     fn malformed_lines_are_errors_with_their_number() {
-        let (out, end) = run_json(&[b"{\"id\":1}\n\n{\"id\" 2}\n"], true);
-        // The lines before the bad one are handed on.
-        assert_eq!(out, b"{\"id\":1}\n\n");
-        match end {
-            Err(FrameError::Record(RecordError::Json { line, .. })) => assert_eq!(line, 3),
+        let mut check = LineCheck::default();
+        assert!(matches!(check.check(b"{\"id\":1}\n\n"), Ok(1)));
+        match check.check(b"{\"id\":2}\n{\"id\" 3}\n") {
+            Err((valid, RecordError::Json { line, offset, .. })) => {
+                // The whole lines before the bad one may be handed on.
+                assert_eq!((valid, line, offset), (9, 4, 19));
+            }
             other => panic!("{other:?}"),
         }
-        let (_, end) = run_json(&[b"{\"id\":1}\n{\"x\":\"\xff\"}\n"], true);
+        let mut check = LineCheck::default();
         assert!(matches!(
-            end,
-            Err(FrameError::Record(RecordError::InvalidUtf8 { line: 2, .. }))
+            check.check(b"{\"id\":1}\n{\"x\":\"\xff\"}"),
+            Err((
+                9,
+                RecordError::InvalidUtf8 {
+                    line: 2,
+                    offset: Some(15)
+                }
+            ))
         ));
     }
 
@@ -628,7 +637,7 @@ mod tests {
             b"<html><body>502</body></html>\n",
             b"[1,2]\n",
         ] {
-            let (_, end) = run_json(&[body], false);
+            let (_, end) = run_json(&[body]);
             assert!(
                 matches!(end, Err(FrameError::NotAnExport { .. })),
                 "{body:?}"
@@ -638,7 +647,7 @@ mod tests {
 
     #[test]
     fn the_boundary_holds_every_id_at_the_last_timestamp() {
-        let mut f = JsonLinesFraming::new(false, true, 1 << 20);
+        let mut f = JsonLinesFraming::new(true, 1 << 20);
         let mut out = VecDeque::new();
         let lines = b"{\"id\":\"a\",\"created_at\":\"2026-01-01T00:00:03Z\"}\n\
                       {\"id\":\"c\",\"created_at\":\"2026-01-01T00:00:02Z\"}\n\
@@ -676,7 +685,7 @@ mod tests {
 
     #[test]
     fn records_over_the_limit_stop_the_export() {
-        let mut f = JsonLinesFraming::new(true, false, 10);
+        let mut f = JsonLinesFraming::new(false, 10);
         let mut out = VecDeque::new();
         f.push(Bytes::from_static(b"{\"id\":1}\n{\"id\":"), &mut out)
             .unwrap();

@@ -416,7 +416,10 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     // Check the request before showing progress for it.
     export.request().map_err(|e| failure(&e, cli))?;
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    // The export future (checking the lines, handing them to the writer thread) runs on
+    // this thread; the body is read by a task on the one worker, in parallel.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
         .enable_all()
         .build()
         .map_err(|e| Failure {
