@@ -487,7 +487,7 @@ impl Client {
     }
 
     /// The API base URL, as configured (a password in it included: show it with
-    /// [`redact_url`](crate::redact_url)).
+    /// [`redact_url`]).
     pub fn base_url(&self) -> &str {
         &self.base_url
     }

@@ -485,7 +485,12 @@ impl<'c> ExportBuilder<'c> {
     }
 
     /// Send the request and return the body as a stream of raw byte chunks, exactly as
-    /// the server sent them (retries and resume applied; cuts reported as errors).
+    /// the server sent them (retries and resume applied). Nothing wrong passes silently:
+    /// for JSON Lines every line is checked to be one JSON value in valid UTF-8 (a bad one
+    /// is an [`Error::Record`] with its line number, after the lines before it); for CSV
+    /// the body must end outside quotes after a line break; a body that ends inside a
+    /// record is an [`Error::Cut`]; an answer that is not an export is
+    /// [`Error::NotAnExport`].
     pub async fn bytes(self) -> Result<BodyStream, Error> {
         BodyStream::open(self.body_config(true)?).await
     }
@@ -557,8 +562,12 @@ impl<'c> ExportBuilder<'c> {
         Ok(RecordStream::new(body, CsvDecoder::<R>::default()))
     }
 
-    /// Stream the export to a file: written under a temporary name next to `path` and
-    /// renamed on success; on failure nothing is left under `path`.
+    /// Stream the export to `path`, every record checked on the way (see
+    /// [`bytes`](Self::bytes)). A regular file is written under a temporary name next to
+    /// it and renamed at the end, keeping an existing file's permission bits (and, where
+    /// allowed, owner and group); a symbolic link is followed and its target replaced; a
+    /// device, FIFO or socket is written in place. On failure, or when the future is
+    /// dropped, an existing file is untouched and no temporary file remains.
     pub async fn save(self, path: impl AsRef<Path>) -> Result<ExportSummary, Error> {
         let body = self.bytes().await?;
         crate::stream::save(body, path.as_ref()).await
