@@ -575,3 +575,317 @@ fn normalizing_twice_changes_nothing_more() {
     let (twice, _) = norm(once.clone());
     assert_eq!(once, twice);
 }
+
+fn generates(doc: Value) -> galileo_export_codegen::Generated {
+    galileo_export_codegen::generate_value(std::path::Path::new("inline.json"), doc)
+        .unwrap_or_else(|e| panic!("generates: {e}"))
+}
+
+#[test]
+fn webhooks_only_document_gets_empty_paths() {
+    let doc = json!({
+        "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "webhooks": {"newPet": {"post": {
+            "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}}},
+            "responses": {"200": {"description": "ok"}}
+        }}},
+        "components": {"schemas": {"Pet": {"type": "object", "properties": {"id": {"type": "integer"}}}}}
+    });
+    let (out, report) = norm(doc.clone());
+    assert_eq!(out["paths"], json!({}));
+    assert!(out.get("webhooks").is_none());
+    assert!(report.fired(Rule::EmptyPaths, "#"));
+    assert!(report.operations.is_empty());
+    let generated = generates(doc);
+    assert!(generated.api.contains("pub struct Pet"));
+}
+
+#[test]
+fn document_without_paths_components_or_webhooks_is_an_error() {
+    let err =
+        normalize(json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}})).unwrap_err();
+    assert_eq!(err.pointer, "#");
+    assert!(err.reason.contains("webhooks"), "{}", err.reason);
+    // OpenAPI 3.0 requires `paths` itself.
+    let err = normalize(json!({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "components": {"schemas": {}}
+    }))
+    .unwrap_err();
+    assert_eq!(err.pointer, "#/paths");
+    // A `paths` that is not a mapping stays an error.
+    let err =
+        normalize(json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": []}))
+            .unwrap_err();
+    assert_eq!(err.pointer, "#/paths");
+}
+
+#[test]
+fn media_types_without_schema_get_the_faithful_one() {
+    let doc = op_spec(
+        "/x",
+        "post",
+        json!({"operationId": "x", "requestBody": {"content": {"application/json": {}}},
+        "responses": {
+            "200": {"description": "ok", "content": {"text/event-stream": {}}},
+            "410": {"description": "gone", "content": {"application/json": {"example": {"detail": "gone"}}}},
+            "422": {"description": "bad", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/E"}}}}
+        }}),
+    );
+    let (out, report) = norm(doc.clone());
+    let op = &out["paths"]["/x"]["post"];
+    assert_eq!(
+        op["requestBody"]["content"]["application/json"]["schema"],
+        json!({})
+    );
+    assert_eq!(
+        op["responses"]["200"]["content"]["text/event-stream"]["schema"],
+        json!({"type": "string"})
+    );
+    for at in [
+        "#/paths/~1x/post/requestBody/content/application~1json",
+        "#/paths/~1x/post/responses/200/content/text~1event-stream",
+        "#/paths/~1x/post/responses/410/content/application~1json",
+    ] {
+        assert!(report.fired(Rule::MissingMediaSchema, at), "{at}");
+    }
+    // The typed error body is kept over the untyped one the fill produced.
+    assert!(op["responses"].get("422").is_some());
+    assert!(report.fired(Rule::MixedResponses, "#/paths/~1x/post/responses/410"));
+    let generated = generates(doc);
+    assert!(
+        generated.api.contains("Error<types::E>"),
+        "typed error kept"
+    );
+}
+
+#[test]
+fn raw_body_schemas_become_plain_strings() {
+    let doc = json!({
+        "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/text": {"post": {"operationId": "text", "responses": {},
+                "requestBody": {"content": {"text/plain": {"schema": {"title": "Body", "description": "the config"}}}}}},
+            "/bytes": {"post": {"operationId": "bytes", "responses": {},
+                "requestBody": {"content": {"application/octet-stream": {"schema": {"type": "string", "contentEncoding": "base64"}}}}}},
+            "/plain": {"post": {"operationId": "plain", "responses": {},
+                "requestBody": {"content": {"text/plain": {"schema": {"$ref": "#/components/schemas/S"}}}}}}
+        },
+        "components": {"schemas": {"S": {"type": "string"}}}
+    });
+    let (out, report) = norm(doc.clone());
+    let body =
+        |p: &str, mt: &str| out["paths"][p]["post"]["requestBody"]["content"][mt]["schema"].clone();
+    assert_eq!(
+        body("/text", "text/plain"),
+        json!({"type": "string", "description": "the config"})
+    );
+    assert_eq!(
+        body("/bytes", "application/octet-stream"),
+        json!({"type": "string", "format": "binary"})
+    );
+    assert_eq!(
+        body("/plain", "text/plain"),
+        json!({"$ref": "#/components/schemas/S"})
+    );
+    assert!(report.fired(
+        Rule::RawBodySchema,
+        "#/paths/~1text/post/requestBody/content/text~1plain/schema"
+    ));
+    assert!(report.fired(
+        Rule::RawBodySchema,
+        "#/paths/~1bytes/post/requestBody/content/application~1octet-stream/schema"
+    ));
+    assert!(!report
+        .rewrites
+        .iter()
+        .any(|r| r.rule == Rule::RawBodySchema && r.pointer.starts_with("#/paths/~1plain/")));
+    generates(doc);
+}
+
+#[test]
+fn deep_object_parameters_become_bracketed_parameters() {
+    let doc = json!({
+        "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/runs": {
+                "parameters": [{"name": "page", "in": "query", "style": "deepObject", "explode": true,
+                    "schema": {"type": "object", "properties": {
+                        "size": {"type": "integer", "description": "per page"},
+                        "after": {"type": "string"}
+                    }}}],
+                "get": {"operationId": "list_runs", "responses": {}, "parameters": [
+                    {"name": "filter", "in": "query", "style": "deepObject",
+                     "schema": {"$ref": "#/components/schemas/Filter"}}
+                ]}
+            },
+            "/required": {"get": {"operationId": "need_filter", "responses": {}, "parameters": [
+                {"name": "filter", "in": "query", "style": "deepObject", "required": true,
+                 "schema": {"type": "object", "required": ["status"], "properties": {
+                     "status": {"type": "array", "items": {"type": "string"}}
+                 }}}
+            ]}}
+        },
+        "components": {"schemas": {"Filter": {"type": "object", "properties": {
+            "task": {"type": "string"},
+            "status": {"type": "array", "items": {"type": "string"}},
+            "kind": {"$ref": "#/components/schemas/Kind"}
+        }}, "Kind": {"type": "string", "enum": ["a", "b"]}}}
+    });
+    let (out, report) = norm(doc.clone());
+    let names: Vec<&str> = out["paths"]["/runs"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["filter[task]", "filter[kind]", "page[size]", "page[after]"]
+    );
+    assert_eq!(
+        out["paths"]["/runs"]["get"]["parameters"][2],
+        json!({"name": "page[size]", "in": "query", "required": false,
+               "description": "per page", "schema": {"type": "integer", "description": "per page"}})
+    );
+    assert_eq!(out["paths"]["/runs"]["parameters"], json!([]));
+    assert!(report.fired(Rule::DeepObjectParameter, "#/paths/~1runs/get/parameters/0"));
+    assert!(report.fired(Rule::DeepObjectParameter, "#/paths/~1runs/parameters/0"));
+    // `filter[status]` (an array) has no deepObject form: dropped, reported.
+    assert!(report.fired(Rule::DroppedParameter, "#/paths/~1runs/get/parameters/0"));
+    // A required deepObject whose required property cannot be sent: skipped.
+    assert!(out["paths"]["/required"].get("get").is_none());
+    assert_eq!(report.skipped.len(), 1);
+    assert_eq!(report.skipped[0].operation_id, "need_filter");
+    assert!(
+        report.skipped[0].reason.contains("`filter`")
+            && report.skipped[0].reason.contains("`status`"),
+        "{}",
+        report.skipped[0].reason
+    );
+    assert!(report.fired(Rule::SkippedOperation, "#/paths/~1required/get"));
+    let generated = generates(doc);
+    assert!(generated.api.contains("QueryParam::new(\"page[size]\""));
+    assert!(generated.api.contains("QueryParam::new(\"filter[kind]\""));
+}
+
+#[test]
+fn optional_object_query_parameter_becomes_its_properties() {
+    let doc = json!({
+        "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/doctors/search": {"get": {"operationId": "search", "responses": {}, "parameters": [
+            {"name": "clinic", "in": "query", "schema": {"$ref": "#/components/schemas/Clinic"}},
+            {"name": "X-Trace", "in": "header", "schema": {"$ref": "#/components/schemas/Clinic"}}
+        ]}}},
+        "components": {"schemas": {
+            "Clinic": {"type": "object", "required": ["name"], "properties": {
+                "id": {"type": "string", "format": "uuid"},
+                "name": {"type": "string"},
+                "addresses": {"type": "array", "items": {"$ref": "#/components/schemas/Address"}}
+            }},
+            "Address": {"type": "object", "properties": {"city": {"type": "string"}}}
+        }}
+    });
+    let (out, report) = norm(doc.clone());
+    assert_eq!(
+        out["paths"]["/doctors/search"]["get"]["parameters"],
+        json!([
+            {"name": "id", "in": "query", "required": false, "schema": {"type": "string", "format": "uuid"}},
+            {"name": "name", "in": "query", "required": false, "schema": {"type": "string"}}
+        ])
+    );
+    assert!(report.fired(
+        Rule::OptionalStructParameter,
+        "#/paths/~1doctors~1search/get/parameters/0"
+    ));
+    // `addresses` (objects) has no form encoding; the object-typed header none at all.
+    assert!(report.fired(
+        Rule::DroppedParameter,
+        "#/paths/~1doctors~1search/get/parameters/0"
+    ));
+    assert!(report.fired(
+        Rule::DroppedParameter,
+        "#/paths/~1doctors~1search/get/parameters/1"
+    ));
+    assert!(report.skipped.is_empty());
+    generates(doc);
+}
+
+#[test]
+fn required_object_query_parameter_is_left_alone() {
+    let (out, report) = norm(op_spec(
+        "/x",
+        "get",
+        json!({"operationId": "x", "responses": {}, "parameters": [
+            {"name": "q", "in": "query", "required": true, "schema": {"type": "object", "properties": {"a": {"type": "string"}}}}
+        ]}),
+    ));
+    assert_eq!(out["paths"]["/x"]["get"]["parameters"][0]["name"], "q");
+    assert!(!report.counts().contains_key(&Rule::OptionalStructParameter));
+}
+
+#[test]
+fn oauth_flow_without_scopes_gets_empty_scopes() {
+    let doc = |flow: Value| {
+        json!({
+            "openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {},
+            "components": {"securitySchemes": {"Bearer": {"type": "oauth2", "flows": {"password": flow}}}}
+        })
+    };
+    let (out, report) = norm(doc(json!({"tokenUrl": "/login"})));
+    assert_eq!(
+        out["components"]["securitySchemes"]["Bearer"]["flows"]["password"],
+        json!({"tokenUrl": "/login", "scopes": {}})
+    );
+    assert!(report.fired(
+        Rule::OAuthScopes,
+        "#/components/securitySchemes/Bearer/flows/password"
+    ));
+    generates(doc(json!({"tokenUrl": "/login"})));
+    // Other missing required fields stay an error, with their pointer.
+    let err = galileo_export_codegen::generate_value(
+        std::path::Path::new("inline.json"),
+        doc(json!({"scopes": {}})),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("tokenUrl"), "{err}");
+}
+
+#[test]
+fn parameters_progenitor_cannot_send_are_dropped_or_skip_the_operation() {
+    let doc = json!({
+        "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/a": {"get": {"operationId": "a", "responses": {}, "parameters": [
+                {"name": "session", "in": "cookie", "schema": {"type": "string"}},
+                {"name": "ids", "in": "query", "style": "pipeDelimited", "schema": {"type": "array", "items": {"type": "integer"}}},
+                {"name": "limit", "in": "query", "schema": {"type": "integer"}}
+            ]}},
+            "/b": {"get": {"operationId": "b", "responses": {}, "parameters": [
+                {"name": "session", "in": "cookie", "required": true, "schema": {"type": "string"}}
+            ]}},
+            "/c/{id}": {"get": {"operationId": "c", "responses": {}, "parameters": [
+                {"name": "id", "in": "path", "required": true, "style": "label", "schema": {"type": "string"}}
+            ]}}
+        }
+    });
+    let (out, report) = norm(doc.clone());
+    assert_eq!(
+        out["paths"]["/a"]["get"]["parameters"],
+        json!([{"name": "limit", "in": "query", "schema": {"type": "integer"}}])
+    );
+    assert!(report.fired(Rule::DroppedParameter, "#/paths/~1a/get/parameters/0"));
+    assert!(report.fired(Rule::DroppedParameter, "#/paths/~1a/get/parameters/1"));
+    let skipped: Vec<(&str, &str)> = report
+        .skipped
+        .iter()
+        .map(|s| (s.operation_id.as_str(), s.reason.as_str()))
+        .collect();
+    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    assert!(skipped[0].0 == "b" && skipped[0].1.contains("cookie"));
+    assert!(skipped[1].0 == "c" && skipped[1].1.contains("style label"));
+    assert!(report.fired(Rule::SkippedOperation, "#/paths/~1b/get"));
+    assert!(report.fired(Rule::SkippedOperation, "#/paths/~1c~1{id}/get"));
+    let generated = generates(doc);
+    assert_eq!(generated.report.operations.len(), 1);
+}

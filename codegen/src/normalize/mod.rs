@@ -7,7 +7,7 @@
 //! `allOf`/`anyOf`/`oneOf` members, `additionalProperties`, `not`, parameter, request and
 //! response schemas); property names and mapping keys are never mistaken for keywords.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Map, Value};
 
@@ -19,7 +19,7 @@ mod unions;
 
 use operations::{bodies_and_operations, operation_names, parameters, responses};
 pub use operations::{fastapi_suffix, snake_case};
-pub use schema::apply_schema_rules;
+pub use schema::{apply_schema_rules, typify_variant_names_unique};
 use schema::{defaults, nullable_components};
 use unions::discriminators;
 pub use unions::pascal_case;
@@ -85,6 +85,53 @@ pub enum Rule {
     MultipartBody,
     /// A `$ref` to a shared response or parameter is inlined.
     InlineRef,
+    /// An `enum` next to `allOf`/`anyOf`/`oneOf` (a referenced type narrowed to some of
+    /// its values): the values determine the type, the composition is dropped.
+    EnumNarrows,
+    /// A string `enum` whose values typify cannot name as distinct Rust variants (e.g.
+    /// `.` and `X`) is generated as a plain string.
+    EnumAsString,
+    /// A schema that allows only `null` (`type: 'null'`, `enum: [null]`, `const: null`):
+    /// no Rust type but `()` holds it, which typify cannot emit; it becomes any JSON
+    /// value (`serde_json::Value`, which holds `null`).
+    NullOnly,
+    /// A discriminator mapping entry whose target does not exist (pydantic writes
+    /// `X-Input` for a member it then names `X`) is pointed at the union member whose own
+    /// tag property has that value, or at the one member no other entry maps. Ambiguous
+    /// cases stay an error.
+    DanglingMapping,
+    /// `not` (other than `not: {}`, the `false` schema): a negation no Rust type
+    /// expresses; it is dropped (the server validates it), so the schema admits more.
+    NotDropped,
+    /// `$defs` inside a component schema are hoisted to components of their own
+    /// (`Parent` + `Def`), and `$ref`s into them follow.
+    HoistDefs,
+    /// A path item that is a `$ref` (to `components/pathItems` or elsewhere) is inlined.
+    PathItemRef,
+    /// A header parameter whose schema is an array is sent as one string, the values
+    /// joined by commas (OpenAPI's `simple` style).
+    HeaderArray,
+    /// A 3.1 document without `paths` (only `webhooks` and/or `components`) gets an
+    /// empty `paths`: a client without operations.
+    EmptyPaths,
+    /// An OAuth2 flow without `scopes` gets the empty map (required, may be empty).
+    OAuthScopes,
+    /// A request or response media type without `schema` gets the schema that says no
+    /// more: `{}` for JSON, a string for `text/*`, a map for forms, bytes otherwise.
+    MissingMediaSchema,
+    /// A text or octet-stream request body whose schema is not the plain string (binary)
+    /// progenitor takes is sent as a plain string (bytes): its constraints are not checked.
+    RawBodySchema,
+    /// A `deepObject` query parameter → one `name[prop]` query parameter per scalar
+    /// property (its wire form).
+    DeepObjectParameter,
+    /// An optional object-typed query parameter (style `form`, exploded: `prop=value`)
+    /// → one optional query parameter per scalar property; progenitor has no optional
+    /// struct parameters.
+    OptionalStructParameter,
+    /// A parameter (or some of an object parameter's properties) progenitor cannot send
+    /// is dropped when optional; when required, the operation is skipped instead.
+    DroppedParameter,
 }
 
 impl Rule {
@@ -117,6 +164,29 @@ impl Rule {
             Rule::SkippedOperation => "operation progenitor cannot express skipped",
             Rule::MultipartBody => "multipart/form-data body generated as a typed form",
             Rule::InlineRef => "shared response/parameter $ref inlined",
+            Rule::EnumNarrows => "enum next to allOf/anyOf/oneOf: the enum's values kept",
+            Rule::EnumAsString => {
+                "enum without distinct Rust variant names -> string (approximated)"
+            }
+            Rule::NullOnly => "null-only schema -> any JSON value (approximated)",
+            Rule::DanglingMapping => "dangling discriminator mapping -> the member with that tag",
+            Rule::NotDropped => "not {..} dropped (approximated: the type admits more)",
+            Rule::HoistDefs => "$defs hoisted to components, $refs into them rewritten",
+            Rule::PathItemRef => "path item $ref inlined",
+            Rule::HeaderArray => "array header parameter -> comma-joined string",
+            Rule::EmptyPaths => "3.1 document without paths -> empty paths (no operations)",
+            Rule::OAuthScopes => "OAuth2 flow without scopes -> empty scopes",
+            Rule::MissingMediaSchema => "media type without schema -> {} (JSON), string or bytes",
+            Rule::RawBodySchema => {
+                "text/octet-stream body schema -> plain string/bytes (approximated)"
+            }
+            Rule::DeepObjectParameter => "deepObject query parameter -> name[prop] parameters",
+            Rule::OptionalStructParameter => {
+                "optional object query parameter -> one parameter per property"
+            }
+            Rule::DroppedParameter => {
+                "optional parameter (or property) progenitor cannot send dropped (approximated)"
+            }
         }
     }
 }
@@ -277,16 +347,21 @@ pub fn normalize(mut doc: Value) -> Result<(Value, Report), NormalizeError> {
     let Some(root) = doc.as_object() else {
         return Err(NormalizeError::new("#", "the document is not a mapping"));
     };
-    let version = root.get("openapi").and_then(Value::as_str).unwrap_or("");
+    let version = root
+        .get("openapi")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     if !(version.starts_with("3.0") || version.starts_with("3.1")) {
         return Err(NormalizeError::new(
             "#/openapi",
             format!("unsupported OpenAPI version `{version}` (3.0.x or 3.1.x expected)"),
         ));
     }
-    if !root.get("paths").is_some_and(Value::is_object) {
-        return Err(NormalizeError::new("#/paths", "missing `paths` mapping"));
-    }
+    operations::document(&mut doc, &mut report)?;
+    repair_dangling_mappings(&mut doc, &mut report);
+    inline_path_item_refs(&mut doc, &mut report);
+    hoist_defs(&mut doc, &mut report);
     let original = doc.clone();
     check_refs(&original)?;
 
@@ -313,6 +388,153 @@ pub fn normalize(mut doc: Value) -> Result<(Value, Report), NormalizeError> {
 
 // ---------------------------------------------------------------------------------------
 // Reference checks
+
+/// [`Rule::PathItemRef`]: `paths./x: {$ref: ..}` → the path item it points at (its own
+/// keys, other than `$ref`, win).
+fn inline_path_item_refs(doc: &mut Value, report: &mut Report) {
+    let snapshot = doc.clone();
+    let Some(Value::Object(paths)) = doc.get_mut("paths") else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(target) = item.get("$ref").and_then(Value::as_str).map(str::to_string) else {
+            continue;
+        };
+        let Some(Value::Object(resolved)) = resolve_ref(&snapshot, &target).cloned() else {
+            continue; // left for the reference check
+        };
+        let Some(own) = item.as_object_mut() else {
+            continue;
+        };
+        own.remove("$ref");
+        for (key, value) in resolved {
+            own.entry(key).or_insert(value);
+        }
+        report.record(
+            Rule::PathItemRef,
+            &format!("#/paths/{}", escape_pointer(path)),
+        );
+    }
+}
+
+/// [`Rule::HoistDefs`]: `components.schemas.P.$defs.D` → `components.schemas.PD`.
+fn hoist_defs(doc: &mut Value, report: &mut Report) {
+    let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") else {
+        return;
+    };
+    let mut renames: Vec<(String, String)> = Vec::new();
+    let mut hoisted: Vec<(String, Value)> = Vec::new();
+    let mut taken: BTreeSet<String> = schemas.keys().cloned().collect();
+    for (parent, schema) in schemas.iter_mut() {
+        let Some(Value::Object(defs)) = schema.as_object_mut().and_then(|s| s.remove("$defs"))
+        else {
+            continue;
+        };
+        for (def, body) in defs {
+            let base = format!("{parent}{}", unions::pascal_case(&def));
+            let mut name = base.clone();
+            let mut n = 2;
+            while !taken.insert(name.clone()) {
+                name = format!("{base}{n}");
+                n += 1;
+            }
+            let old = format!(
+                "{SCHEMA_PREFIX}{}/$defs/{}",
+                escape_pointer(parent),
+                escape_pointer(&def)
+            );
+            report.record(Rule::HoistDefs, &old);
+            renames.push((old, format!("{SCHEMA_PREFIX}{}", escape_pointer(&name))));
+            hoisted.push((name, body));
+        }
+    }
+    if renames.is_empty() {
+        return;
+    }
+    schemas.extend(hoisted);
+    fn rewrite(node: &mut Value, renames: &[(String, String)]) {
+        match node {
+            Value::Object(map) => {
+                for (key, value) in map.iter_mut() {
+                    if key == "$ref" {
+                        if let Value::String(target) = value {
+                            if let Some((_, new)) = renames.iter().find(|(old, _)| old == target) {
+                                *target = new.clone();
+                            }
+                        }
+                    } else {
+                        rewrite(value, renames);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| rewrite(v, renames)),
+            _ => {}
+        }
+    }
+    rewrite(doc, &renames);
+}
+
+/// [`Rule::DanglingMapping`]: a mapping target that does not resolve is replaced by the
+/// union member (a `$ref`) whose own discriminator property is that tag (`const: tag` or
+/// `enum: [tag]`), or, failing that, by the single member no other entry names. Anything
+/// ambiguous is left for the reference check to report.
+fn repair_dangling_mappings(doc: &mut Value, report: &mut Report) {
+    let snapshot = doc.clone();
+    let tag_of = |member: &str, property: &str| -> Option<Value> {
+        let schema = resolve_ref(&snapshot, member)?;
+        let prop = schema.get("properties")?.get(property)?;
+        match (prop.get("const"), prop.get("enum")) {
+            (Some(c), _) => Some(c.clone()),
+            (None, Some(Value::Array(e))) if e.len() == 1 => Some(e[0].clone()),
+            _ => None,
+        }
+    };
+    let target = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Object(o) => o.get("$ref").and_then(Value::as_str).map(str::to_string),
+        _ => None,
+    };
+    visit_schemas(doc, &mut |node, ptr, _| {
+        let members: Vec<String> = ["oneOf", "anyOf"]
+            .iter()
+            .filter_map(|k| node.get(*k).and_then(Value::as_array))
+            .flatten()
+            .filter_map(|m| m.get("$ref").and_then(Value::as_str).map(str::to_string))
+            .collect();
+        let property = node
+            .pointer("/discriminator/propertyName")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let (Some(property), Some(Value::Object(mapping))) =
+            (property, node.pointer_mut("/discriminator/mapping"))
+        else {
+            return;
+        };
+        let dangling: Vec<String> = mapping
+            .iter()
+            .filter(|(_, v)| target(v).is_some_and(|t| resolve_ref(&snapshot, &t).is_none()))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for tag in dangling {
+            let by_tag: Vec<&String> = members
+                .iter()
+                .filter(|m| tag_of(m, &property) == Some(Value::String(tag.clone())))
+                .collect();
+            let mapped: BTreeSet<String> = mapping.values().filter_map(target).collect();
+            let unmapped: Vec<&String> = members.iter().filter(|m| !mapped.contains(*m)).collect();
+            let chosen = match (by_tag.as_slice(), unmapped.as_slice()) {
+                ([one], _) => (*one).clone(),
+                ([], [only]) => (*only).clone(),
+                _ => continue,
+            };
+            mapping.insert(tag.clone(), Value::String(chosen));
+            report.record(
+                Rule::DanglingMapping,
+                &format!("{ptr}/discriminator/mapping/{}", escape_pointer(&tag)),
+            );
+        }
+    });
+}
 
 /// Every `$ref` of a schema, parameter, body or response (and every discriminator
 /// mapping) must resolve inside the document.

@@ -17,6 +17,20 @@ pub fn apply_schema_rules(node: &mut Value, ptr: &str, top_level: bool, report: 
     let Some(map) = node.as_object_mut() else {
         return;
     };
+    // Boolean schemas where a single schema stands (their children are visited as
+    // objects only).
+    for key in [
+        "items",
+        "not",
+        "contains",
+        "additionalItems",
+        "unevaluatedItems",
+    ] {
+        if let Some(Value::Bool(b)) = map.get(key) {
+            let schema = if *b { json!({}) } else { json!({"not": {}}) };
+            map.insert(key.into(), schema);
+        }
+    }
     if let Some(Value::Array(items)) = map.get("items") {
         // 2019-09 tuple form: keep the first as the item schema.
         let first = items.first().cloned().unwrap_or_else(|| json!({}));
@@ -31,6 +45,8 @@ pub fn apply_schema_rules(node: &mut Value, ptr: &str, top_level: bool, report: 
         map.insert("additionalProperties".into(), json!({}));
     }
 
+    rule_not(map, ptr, report);
+    rule_null_only(map, ptr, report);
     rule_type_array(map, ptr, report);
     rule_nullable_enum(map, ptr, report);
     // Merging the non-null member first lets the rules below see what it brought.
@@ -41,6 +57,8 @@ pub fn apply_schema_rules(node: &mut Value, ptr: &str, top_level: bool, report: 
     rule_uuid_format(map, ptr, report);
     rule_unsupported_keywords(map, ptr, report);
     rule_ref_siblings(map, ptr, report);
+    rule_enum_narrows(map, ptr, report);
+    rule_enum_names(map, ptr, report);
     rule_anyof_to_oneof(map, ptr, report);
     if !top_level && map.remove("title").is_some() {
         report.record(Rule::NestedTitle, ptr);
@@ -82,6 +100,29 @@ fn rule_type_array(map: &mut Map<String, Value>, ptr: &str, report: &mut Report)
         map.insert("nullable".into(), Value::Bool(true));
     }
     report.record(Rule::TypeArray, ptr);
+}
+/// [`Rule::NotDropped`]: `not` other than the `false` schema's `not: {}`.
+fn rule_not(map: &mut Map<String, Value>, ptr: &str, report: &mut Report) {
+    let is_false_schema = map.get("not") == Some(&json!({}));
+    if map.contains_key("not") && !is_false_schema {
+        map.remove("not");
+        report.record(Rule::NotDropped, ptr);
+    }
+}
+
+/// `{type: 'null'}`, `{enum: [null]}` or `{const: null}` alone: any JSON value, nullable.
+fn rule_null_only(map: &mut Map<String, Value>, ptr: &str, report: &mut Report) {
+    let only_null = map.get("type") == Some(&json!("null"))
+        || map.get("enum") == Some(&json!([null]))
+        || map.get("const") == Some(&Value::Null);
+    if !only_null {
+        return;
+    }
+    map.remove("type");
+    map.remove("enum");
+    map.remove("const");
+    map.insert("nullable".into(), Value::Bool(true));
+    report.record(Rule::NullOnly, ptr);
 }
 fn rule_const(map: &mut Map<String, Value>, ptr: &str, report: &mut Report) {
     if let Some(value) = map.remove("const") {
@@ -179,6 +220,80 @@ fn rule_nullable_union(map: &mut Map<String, Value>, ptr: &str, report: &mut Rep
         report.record(Rule::NullableUnion, ptr);
     }
 }
+/// `enum` with `allOf`/`anyOf`/`oneOf` beside it (`{type: string, enum: [a, b], allOf:
+/// [$ref: Scopes]}`: a referenced enum narrowed to some values). The listed values are
+/// the exact set allowed, so they make the type; the composition only repeats it.
+fn rule_enum_narrows(map: &mut Map<String, Value>, ptr: &str, report: &mut Report) {
+    if !map.get("enum").is_some_and(Value::is_array) {
+        return;
+    }
+    let mut dropped = false;
+    for key in ["allOf", "anyOf", "oneOf"] {
+        dropped |= map.remove(key).is_some();
+    }
+    if dropped {
+        report.record(Rule::EnumNarrows, ptr);
+    }
+}
+
+/// A string enum whose values typify cannot turn into distinct variant names is
+/// generated as a string: typify would panic rather than emit colliding names.
+fn rule_enum_names(map: &mut Map<String, Value>, ptr: &str, report: &mut Report) {
+    let Some(Value::Array(values)) = map.get("enum") else {
+        return;
+    };
+    let Some(texts) = values
+        .iter()
+        .map(Value::as_str)
+        .collect::<Option<Vec<&str>>>()
+    else {
+        return;
+    };
+    if texts.len() < 2 || typify_variant_names_unique(&texts) {
+        return;
+    }
+    map.remove("enum");
+    map.insert("type".into(), json!("string"));
+    report.record(Rule::EnumAsString, ptr);
+}
+
+/// Whether typify 0.8 names these enum values as distinct variants: its
+/// `TypeEntryEnum::from_metadata` tries `sanitize(value)`, then `sanitize` with every
+/// `_` and non-identifier character turned into `X`, and panics if both collide.
+pub fn typify_variant_names_unique(values: &[&str]) -> bool {
+    use unicode_ident::is_xid_continue;
+    let unique = |names: Vec<String>| names.iter().collect::<BTreeSet<_>>().len() == names.len();
+    unique(values.iter().map(|v| typify_sanitize(v)).collect())
+        || unique(
+            values
+                .iter()
+                .map(|v| {
+                    typify_sanitize(&v.replace(|c: char| c == '_' || !is_xid_continue(c), "X"))
+                })
+                .collect(),
+        )
+}
+
+/// typify 0.8's `sanitize(input, Case::Pascal)` (keyword suffixes aside, which do not
+/// change uniqueness).
+fn typify_sanitize(input: &str) -> String {
+    use heck::ToPascalCase;
+    use unicode_ident::{is_xid_continue, is_xid_start};
+    let out = match input {
+        "+1" => "plus1".to_string(),
+        "-1" => "minus1".to_string(),
+        _ => input
+            .replace('\'', "")
+            .replace(|c: char| !is_xid_continue(c), "-")
+            .to_pascal_case(),
+    };
+    match out.chars().next() {
+        None => "X".to_string(),
+        Some(c) if is_xid_start(c) => out,
+        Some(_) => format!("X{out}"),
+    }
+}
+
 fn rule_ref_siblings(map: &mut Map<String, Value>, ptr: &str, report: &mut Report) {
     if map.len() < 2 || !map.contains_key("$ref") {
         return;

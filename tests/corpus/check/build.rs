@@ -1,0 +1,52 @@
+//! Generates every corpus spec with the code path of the crate's `build.rs` and writes
+//! one module per spec. A spec listed as invalid in `codegen/tests/corpus.rs` is skipped
+//! (the generator stops on it, with a pointer, as it should).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Specs that are invalid as published (see `tests/corpus/README.md`).
+const INVALID: &[&str] = &["utoipa-chroma-sync.json"];
+
+fn main() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
+    println!("cargo:rerun-if-changed={}", corpus.display());
+    let mut specs: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .expect("tests/corpus")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("json" | "yaml" | "yml")
+            )
+        })
+        .collect();
+    specs.sort();
+    let mut modules = String::new();
+    for spec in specs {
+        let file = spec
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        if INVALID.contains(&file.as_str()) {
+            continue;
+        }
+        let module = file
+            .rsplit_once('.')
+            .map_or(file.as_str(), |(stem, _)| stem)
+            .replace(['-', '.'], "_");
+        let generated = match galileo_export_codegen::generate_file(&spec) {
+            Ok(g) => g,
+            Err(e) => panic!("{e}"),
+        };
+        std::fs::write(out.join(format!("{module}_api.rs")), &generated.api).expect("write");
+        std::fs::write(out.join(format!("{module}_spec.rs")), &generated.spec).expect("write");
+        let _ = writeln!(
+            modules,
+            "/// Generated from `tests/corpus/{file}`.\npub mod {module} {{\n    pub mod spec {{ include!(concat!(env!(\"OUT_DIR\"), \"/{module}_spec.rs\")); }}\n    include!(concat!(env!(\"OUT_DIR\"), \"/{module}_api.rs\"));\n}}"
+        );
+    }
+    std::fs::write(out.join("corpus.rs"), modules).expect("write");
+}
