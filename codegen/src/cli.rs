@@ -70,9 +70,32 @@ fn report_text(
     for name in &generated.untagged_unions {
         let _ = writeln!(text, "  left untagged: {name}");
     }
+    let counts = report.counts();
     let _ = writeln!(text, "rewrites by rule:");
-    for (rule, count) in report.counts() {
+    for (rule, count) in counts.iter().filter(|(r, _)| !r.approximates()) {
         let _ = writeln!(text, "  {count:>6}  {rule:?}: {}", rule.describe());
+    }
+    let approximated: Vec<_> = counts.iter().filter(|(r, _)| r.approximates()).collect();
+    let _ = writeln!(
+        text,
+        "approximated ({}): the generated code admits or sends something other than the spec says",
+        if approximated.is_empty() { "nothing" } else { "see below" }
+    );
+    const SHOWN: usize = 10;
+    for (rule, count) in approximated {
+        let _ = writeln!(text, "  {count:>6}  {rule:?}: {}", rule.describe());
+        let pointers: Vec<&str> = report
+            .rewrites
+            .iter()
+            .filter(|r| r.rule == *rule)
+            .map(|r| r.pointer.as_str())
+            .collect();
+        for pointer in pointers.iter().take(SHOWN) {
+            let _ = writeln!(text, "            at {pointer}");
+        }
+        if pointers.len() > SHOWN {
+            let _ = writeln!(text, "            … and {} more", pointers.len() - SHOWN);
+        }
     }
     for op in &report.multipart {
         let _ = writeln!(

@@ -135,6 +135,28 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// Whether the rule approximates: the generated Rust type (or operation) admits or
+    /// sends something other than what the spec says — constraints left to the server,
+    /// a type widened to a string or any JSON value, a guess at a broken reference, an
+    /// operation or parameter left out. The generator's report lists each with its
+    /// pointer, so a drop-in can be judged before building on it.
+    pub fn approximates(self) -> bool {
+        matches!(
+            self,
+            Rule::UnsupportedKeyword
+                | Rule::Default
+                | Rule::MixedResponses
+                | Rule::SkippedOperation
+                | Rule::EnumAsString
+                | Rule::NullOnly
+                | Rule::DanglingMapping
+                | Rule::NotDropped
+                | Rule::HeaderArray
+                | Rule::RawBodySchema
+                | Rule::DroppedParameter
+        )
+    }
+
     /// One line saying what the rule does.
     pub fn describe(self) -> &'static str {
         match self {
