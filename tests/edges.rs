@@ -39,6 +39,15 @@ fn client(base_url: &str) -> Client {
         .expect("client builds")
 }
 
+fn client_without_retries(base_url: &str) -> Client {
+    Client::builder()
+        .base_url(base_url)
+        .api_key(KEY)
+        .retry(RetryPolicy::none())
+        .build()
+        .expect("client builds")
+}
+
 fn export(client: &Client) -> ExportBuilder<'_> {
     client
         .export(PROJECT.parse().expect("uuid"))
@@ -212,12 +221,7 @@ async fn server_text_reaches_errors_escaped() {
             .body(format!("oops {detail}")),
     ])
     .await;
-    let client = Client::builder()
-        .base_url(api.base_url())
-        .api_key(KEY)
-        .retry(RetryPolicy::none())
-        .build()
-        .expect("client builds");
+    let client = client_without_retries(&api.base_url());
     for expected in [Some(422), Some(404), Some(500)] {
         let (_, error) = collect(export(&client)).await;
         let error = error.expect("an error");
@@ -361,12 +365,7 @@ async fn csv_ending_inside_a_quoted_field_or_a_row_is_a_cut() {
         Reply::status(200).body("id,input\n1,\"a\nb\"\n2,c\r\n"),
     ])
     .await;
-    let client = Client::builder()
-        .base_url(api.base_url())
-        .api_key(KEY)
-        .retry(RetryPolicy::none())
-        .build()
-        .expect("client builds");
+    let client = client_without_retries(&api.base_url());
     let csv = || export(&client).format(ExportFormat::Csv);
     let (_, error) = collect(csv()).await;
     assert!(
@@ -520,12 +519,7 @@ async fn absurd_headers_are_errors_not_panics() {
             .body("busy"),
     ])
     .await;
-    let client = Client::builder()
-        .base_url(api.base_url())
-        .api_key(KEY)
-        .retry(RetryPolicy::none())
-        .build()
-        .expect("client builds");
+    let client = client_without_retries(&api.base_url());
     for _ in 0..4 {
         // Each answer ends in a value or an error; none panics or hangs.
         let outcome = tokio::time::timeout(Duration::from_secs(20), collect(export(&client))).await;

@@ -76,7 +76,8 @@ fn report_text(
         let _ = writeln!(text, "  {count:>6}  {rule:?}: {}", rule.describe());
     }
     let approximated: Vec<_> = counts.iter().filter(|(r, _)| r.approximates()).collect();
-    let _ = writeln!(
+    let _ =
+        writeln!(
         text,
         "approximated ({}): the generated code admits or sends something other than the spec says",
         if approximated.is_empty() { "nothing" } else { "see below" }
