@@ -229,6 +229,10 @@ fn every_construct_generates() {
         ),
         ("enum with null", json!({"enum": ["a", "b", null]})),
         (
+            "enum with null as a property",
+            json!({"type": "object", "properties": {"e": {"enum": ["a", "b", null]}, "n": {"enum": [1, 2, null]}}}),
+        ),
+        (
             "prefixItems",
             json!({"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}]}),
         ),

@@ -126,6 +126,18 @@ fn rule_null_only(map: &mut Map<String, Value>, ptr: &str, report: &mut Report) 
 }
 fn rule_const(map: &mut Map<String, Value>, ptr: &str, report: &mut Report) {
     if let Some(value) = map.remove("const") {
+        // A `const` without `type` has the type of its value (typify would guess a
+        // float for `2`).
+        let inferred = match &value {
+            Value::String(_) => Some("string"),
+            Value::Bool(_) => Some("boolean"),
+            Value::Number(n) if n.is_i64() || n.is_u64() => Some("integer"),
+            Value::Number(_) => Some("number"),
+            _ => None,
+        };
+        if let (false, Some(t)) = (map.contains_key("type"), inferred) {
+            map.insert("type".into(), json!(t));
+        }
         map.insert("enum".into(), Value::Array(vec![value]));
         report.record(Rule::Const, ptr);
     }
@@ -171,6 +183,22 @@ fn rule_nullable_enum(map: &mut Map<String, Value>, ptr: &str, report: &mut Repo
     if let Some(Value::Array(values)) = map.get_mut("enum") {
         if values.iter().any(Value::is_null) && values.len() > 1 {
             values.retain(|v| !v.is_null());
+            // Without a `type`, the values say it (typify rejects a nullable enum
+            // whose type it must guess).
+            let inferred = if values.iter().all(Value::is_string) {
+                Some("string")
+            } else if values.iter().all(|v| v.is_i64() || v.is_u64()) {
+                Some("integer")
+            } else if values.iter().all(Value::is_number) {
+                Some("number")
+            } else if values.iter().all(Value::is_boolean) {
+                Some("boolean")
+            } else {
+                None
+            };
+            if let (false, Some(t)) = (map.contains_key("type"), inferred) {
+                map.insert("type".into(), json!(t));
+            }
             map.insert("nullable".into(), Value::Bool(true));
             report.record(Rule::NullableEnum, ptr);
         }
