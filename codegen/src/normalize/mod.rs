@@ -414,6 +414,13 @@ pub fn normalize(mut doc: Value) -> Result<(Value, Report), NormalizeError> {
 /// [`Rule::PathItemRef`]: `paths./x: {$ref: ..}` → the path item it points at (its own
 /// keys, other than `$ref`, win).
 fn inline_path_item_refs(doc: &mut Value, report: &mut Report) {
+    let any = doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .is_some_and(|paths| paths.values().any(|item| item.get("$ref").is_some()));
+    if !any {
+        return; // no copy of the document for nothing
+    }
     let snapshot = doc.clone();
     let Some(Value::Object(paths)) = doc.get_mut("paths") else {
         return;
@@ -496,11 +503,39 @@ fn hoist_defs(doc: &mut Value, report: &mut Report) {
     rewrite(doc, &renames);
 }
 
+/// Whether some discriminator mapping below `node` names a target `doc` lacks.
+fn has_dangling_mapping(doc: &Value, node: &Value) -> bool {
+    match node {
+        Value::Object(map) => {
+            let dangling = map
+                .get("discriminator")
+                .and_then(|d| d.get("mapping"))
+                .and_then(Value::as_object)
+                .is_some_and(|mapping| {
+                    mapping.values().any(|v| {
+                        let target = match v {
+                            Value::String(s) => Some(s.as_str()),
+                            Value::Object(o) => o.get("$ref").and_then(Value::as_str),
+                            _ => None,
+                        };
+                        target.is_some_and(|t| resolve_ref(doc, t).is_none())
+                    })
+                });
+            dangling || map.values().any(|v| has_dangling_mapping(doc, v))
+        }
+        Value::Array(items) => items.iter().any(|v| has_dangling_mapping(doc, v)),
+        _ => false,
+    }
+}
+
 /// [`Rule::DanglingMapping`]: a mapping target that does not resolve is replaced by the
 /// union member (a `$ref`) whose own discriminator property is that tag (`const: tag` or
 /// `enum: [tag]`), or, failing that, by the single member no other entry names. Anything
 /// ambiguous is left for the reference check to report.
 fn repair_dangling_mappings(doc: &mut Value, report: &mut Report) {
+    if !has_dangling_mapping(doc, doc) {
+        return; // no copy of the document for nothing
+    }
     let snapshot = doc.clone();
     let tag_of = |member: &str, property: &str| -> Option<Value> {
         let schema = resolve_ref(&snapshot, member)?;

@@ -893,6 +893,27 @@ fn fix_parameter(doc: &Value, p: &Value, used: &BTreeSet<String>) -> ParamFix {
 /// anything else is dropped when optional ([`Rule::DroppedParameter`]) and skips the
 /// operation when required. Path-level parameters are moved into the operations first.
 fn unsendable_parameters(doc: &mut Value, report: &mut Report) {
+    let any = doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .is_some_and(|paths| {
+            paths.values().any(|item| {
+                let shared = item.get("parameters");
+                let own = METHODS
+                    .iter()
+                    .filter_map(|m| item.get(*m))
+                    .filter_map(|op| op.get("parameters"));
+                shared
+                    .into_iter()
+                    .chain(own)
+                    .filter_map(Value::as_array)
+                    .flatten()
+                    .any(|p| unsendable(doc, p))
+            })
+        });
+    if !any {
+        return; // no copy of the document for nothing
+    }
     let snapshot = doc.clone();
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
