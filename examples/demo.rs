@@ -22,7 +22,7 @@ use std::time::Instant;
 
 use galileo_export::mock::MockServer;
 use galileo_export::{
-    Client, ExportBuilder, ExportFormat, ExportSummary, Filter, Progress, RootType,
+    Client, ExportBuilder, ExportFormat, ExportSummary, Filter, Order, Progress, RootType,
 };
 use serde_json::Value;
 
@@ -70,7 +70,7 @@ async fn main() -> Result<(), BoxError> {
         .filter(Filter::text("input").contains("refund").case_insensitive())
         .filter(Filter::number("latency_ms").between(100, 2_000))
         .filter(Filter::collection("tags").one_of(["prod", "beta"]))
-        .sort("created_at", false);
+        .sort("created_at", Order::Descending);
     let jsonl_path = out_dir.join("refund-traces.jsonl");
     let summary = run("1. JSON Lines", &server.export_url(), jsonl, &jsonl_path).await?;
     if let Some(first) = first_line(&jsonl_path)? {
@@ -103,7 +103,7 @@ async fn main() -> Result<(), BoxError> {
     let csv = export()
         .root_type(RootType::Span)
         .filter(Filter::boolean("has_error").is_true())
-        .sort("latency_ms", false)
+        .sort("latency_ms", Order::Descending)
         .format(ExportFormat::Csv)
         .columns(columns);
     let csv_path = out_dir.join("error-spans.csv");
@@ -141,7 +141,7 @@ async fn main() -> Result<(), BoxError> {
 async fn run(
     title: &str,
     url: &str,
-    export: ExportBuilder<'_>,
+    export: ExportBuilder,
     path: &Path,
 ) -> Result<ExportSummary, BoxError> {
     println!("{title}: POST {url}");

@@ -198,19 +198,7 @@ impl Credentials {
 /// `localhost`, `*.localhost`, `127.0.0.1` or `::1`, not a host that merely contains the
 /// word) maps to `http://localhost:8088`.
 ///
-/// ```
-/// use galileo_export::auth::api_url_from_console_url;
-///
-/// assert_eq!(api_url_from_console_url("https://console.galileo.ai/"), "https://api.galileo.ai");
-/// assert_eq!(api_url_from_console_url("https://app.galileo.ai"), "https://api.galileo.ai");
-/// assert_eq!(api_url_from_console_url("console-acme.example.com"), "https://api-acme.example.com");
-/// assert_eq!(api_url_from_console_url("http://localhost:3000"), "http://localhost:8088");
-/// assert_eq!(
-///     api_url_from_console_url("https://console.localhost-eu.example.com"),
-///     "https://api.localhost-eu.example.com"
-/// );
-/// ```
-pub fn api_url_from_console_url(console_url: &str) -> String {
+pub(crate) fn api_url_from_console_url(console_url: &str) -> String {
     let trimmed = console_url.trim().trim_end_matches('/');
     let with_scheme = if trimmed.contains("://") {
         trimmed.to_string()
@@ -251,6 +239,22 @@ pub fn api_url_from_console_url(console_url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn console_urls_become_api_urls() {
+        use super::api_url_from_console_url as api;
+        assert_eq!(api("https://console.galileo.ai/"), "https://api.galileo.ai");
+        assert_eq!(api("https://app.galileo.ai"), "https://api.galileo.ai");
+        assert_eq!(
+            api("console-acme.example.com"),
+            "https://api-acme.example.com"
+        );
+        assert_eq!(api("http://localhost:3000"), "http://localhost:8088");
+        assert_eq!(
+            api("https://console.localhost-eu.example.com"),
+            "https://api.localhost-eu.example.com"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -31,20 +31,20 @@ use futures::StreamExt;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use crate::body::ExportSummary;
 use crate::error::Error;
 use crate::export::ExportBuilder;
-use crate::records::{
-    CsvDecoder, CsvRow, FromJsonLine, JsonLinesDecoder, RawRecord, RecordDecoder,
-};
-use crate::stream::{ExportSummary, RecordStream};
+use crate::records::{CsvRow, RawRecord};
+use crate::stream::RecordStream;
 
-/// An [`Iterator`] of records, driving an export on its own runtime.
-pub struct RecordIter<D> {
+/// An [`Iterator`] of records of type `T`, driving an export on a runtime of its own
+/// (the blocking twin of [`RecordStream`]).
+pub struct RecordIter<T> {
     runtime: tokio::runtime::Runtime,
-    stream: RecordStream<D>,
+    stream: RecordStream<T>,
 }
 
-impl<D: std::fmt::Debug> std::fmt::Debug for RecordIter<D> {
+impl<T> std::fmt::Debug for RecordIter<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RecordIter")
             .field("stream", &self.stream)
@@ -52,18 +52,21 @@ impl<D: std::fmt::Debug> std::fmt::Debug for RecordIter<D> {
     }
 }
 
-impl<D> RecordIter<D> {
+impl<T> RecordIter<T> {
     /// Progress so far.
-    pub fn progress(&self) -> crate::Progress
-    where
-        D: RecordDecoder,
-    {
+    pub fn progress(&self) -> crate::Progress {
         self.stream.progress()
+    }
+
+    /// The CSV header of a CSV export, once the first row has been read; `None` for JSON
+    /// Lines.
+    pub fn csv_header(&self) -> Option<&std::sync::Arc<[String]>> {
+        self.stream.csv_header()
     }
 }
 
-impl<D: RecordDecoder + Unpin> Iterator for RecordIter<D> {
-    type Item = Result<D::Item, Error>;
+impl<T> Iterator for RecordIter<T> {
+    type Item = Result<T, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
         self.runtime.block_on(self.stream.next())
@@ -76,8 +79,8 @@ fn runtime() -> Result<tokio::runtime::Runtime, Error> {
             "a blocking export was started inside an async runtime; use the async methods (records(), save(), ...) there".into(),
         ));
     }
-    // The caller's thread decodes (or checks) what the body task, on the one worker,
-    // reads ahead: the two overlap.
+    // The caller's thread decodes what the reader task, on the one worker, reads ahead:
+    // the two overlap.
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -89,52 +92,49 @@ fn runtime() -> Result<tokio::runtime::Runtime, Error> {
         })
 }
 
-/// Blocking terminal methods for [`ExportBuilder`].
+/// Start an export on a runtime of its own and iterate its records.
+fn iter<T, F>(open: F) -> Result<RecordIter<T>, Error>
+where
+    F: std::future::Future<Output = Result<RecordStream<T>, Error>>,
+{
+    let runtime = runtime()?;
+    let stream = runtime.block_on(open)?;
+    Ok(RecordIter { runtime, stream })
+}
+
+/// Blocking terminal methods for [`ExportBuilder`]: bring the trait into scope and call
+/// them instead of the async ones.
 pub trait BlockingExport: Sized {
-    /// JSON Lines records as `serde_json::Map`s.
-    fn records_blocking(self) -> Result<RecordIter<JsonLinesDecoder<Map<String, Value>>>, Error>;
-    /// JSON Lines records deserialized into your type.
-    fn records_as_blocking<T: DeserializeOwned>(
-        self,
-    ) -> Result<RecordIter<JsonLinesDecoder<T>>, Error>;
-    /// JSON Lines records as validated raw JSON.
-    fn raw_records_blocking(self) -> Result<RecordIter<JsonLinesDecoder<RawRecord>>, Error>;
-    /// CSV rows keyed by the header.
-    fn csv_rows_blocking(self) -> Result<RecordIter<CsvDecoder<CsvRow>>, Error>;
-    /// Stream the export into a file (atomically), blocking until done.
+    /// JSON Lines records as JSON object maps (see
+    /// [`ExportBuilder::records`]).
+    fn records_blocking(self) -> Result<RecordIter<Map<String, Value>>, Error>;
+    /// JSON Lines records deserialized into your type (see
+    /// [`ExportBuilder::records_as`]).
+    fn records_as_blocking<T: DeserializeOwned + 'static>(self) -> Result<RecordIter<T>, Error>;
+    /// JSON Lines records as validated raw JSON (see [`ExportBuilder::raw_records`]).
+    fn raw_records_blocking(self) -> Result<RecordIter<RawRecord>, Error>;
+    /// CSV rows keyed by the header (see [`ExportBuilder::csv_rows`]).
+    fn csv_rows_blocking(self) -> Result<RecordIter<CsvRow>, Error>;
+    /// Stream the export into a file (atomically), blocking until done (see
+    /// [`ExportBuilder::save`]).
     fn save_blocking(self, path: impl AsRef<Path>) -> Result<ExportSummary, Error>;
 }
 
-fn json<T: FromJsonLine>(
-    builder: ExportBuilder<'_>,
-) -> Result<RecordIter<JsonLinesDecoder<T>>, Error> {
-    let runtime = runtime()?;
-    let stream = runtime.block_on(async { builder.bytes_for_json().await })?;
-    Ok(RecordIter {
-        stream: RecordStream::new(stream, JsonLinesDecoder::<T>::default()),
-        runtime,
-    })
-}
-
-impl BlockingExport for ExportBuilder<'_> {
-    fn records_blocking(self) -> Result<RecordIter<JsonLinesDecoder<Map<String, Value>>>, Error> {
-        json(self)
+impl BlockingExport for ExportBuilder {
+    fn records_blocking(self) -> Result<RecordIter<Map<String, Value>>, Error> {
+        iter(self.records())
     }
 
-    fn records_as_blocking<T: DeserializeOwned>(
-        self,
-    ) -> Result<RecordIter<JsonLinesDecoder<T>>, Error> {
-        json(self)
+    fn records_as_blocking<T: DeserializeOwned + 'static>(self) -> Result<RecordIter<T>, Error> {
+        iter(self.records_as::<T>())
     }
 
-    fn raw_records_blocking(self) -> Result<RecordIter<JsonLinesDecoder<RawRecord>>, Error> {
-        json(self)
+    fn raw_records_blocking(self) -> Result<RecordIter<RawRecord>, Error> {
+        iter(self.raw_records())
     }
 
-    fn csv_rows_blocking(self) -> Result<RecordIter<CsvDecoder<CsvRow>>, Error> {
-        let runtime = runtime()?;
-        let stream = runtime.block_on(async { self.csv_rows().await })?;
-        Ok(RecordIter { runtime, stream })
+    fn csv_rows_blocking(self) -> Result<RecordIter<CsvRow>, Error> {
+        iter(self.csv_rows())
     }
 
     fn save_blocking(self, path: impl AsRef<Path>) -> Result<ExportSummary, Error> {

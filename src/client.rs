@@ -26,7 +26,9 @@ pub const ENV_API_KEY: &str = "GALILEO_API_KEY";
 /// Environment variable holding the API base URL ([`Client::from_env`]).
 pub const ENV_API_URL: &str = "GALILEO_API_URL";
 /// Environment variable holding the console URL, from which the API URL is derived when
-/// [`ENV_API_URL`] is not set ([`api_url_from_console_url`]).
+/// [`ENV_API_URL`] is not set, the way Galileo's SDKs do it: the host's first label
+/// `console.` or `app.` becomes `api.` (`console-` becomes `api-`), `https` is enforced;
+/// a console on localhost maps to `http://localhost:8088`.
 pub const ENV_CONSOLE_URL: &str = "GALILEO_CONSOLE_URL";
 
 /// The user agent sent by default: `galileo-export/<version>`.
@@ -469,7 +471,7 @@ impl Client {
     }
 
     /// The base URL the environment asks for: `GALILEO_API_URL`, else the API URL derived
-    /// from `GALILEO_CONSOLE_URL` ([`api_url_from_console_url`]), else `None` (the spec's
+    /// from `GALILEO_CONSOLE_URL` (see [`ENV_CONSOLE_URL`]), else `None` (the spec's
     /// server).
     pub fn base_url_from_env() -> Option<String> {
         let var = |name: &str| {
@@ -508,7 +510,7 @@ impl Client {
     }
 
     /// Start an export of records from a project.
-    pub fn export(&self, project_id: Uuid) -> ExportBuilder<'_> {
-        ExportBuilder::new(self, project_id)
+    pub fn export(&self, project_id: Uuid) -> ExportBuilder {
+        ExportBuilder::new(self.clone(), project_id)
     }
 }

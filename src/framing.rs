@@ -8,11 +8,13 @@
 //!   must be a JSON object (an HTML page or a JSON error object is not an export). At the
 //!   end of the body a last line without `\n` is accepted when it is one complete JSON
 //!   value (JSON is self-delimiting); an incomplete one means the body was cut.
-//! - **Line check** ([`LineCheck`]): when the consumer takes raw bytes, every line is
-//!   checked to be one JSON value in valid UTF-8 (a validating parse that builds
-//!   nothing). It runs on the consumer's side of the read-ahead channel, so on two cores
-//!   it overlaps with reading the network instead of adding to it; a record decoder
-//!   checks the lines itself.
+//! - **Counting**: framing is the one layer that counts records (non-blank JSON Lines
+//!   lines, CSV rows after the header) and lines; the counts go to the export's progress
+//!   and into the errors that end it, so they are exact whoever consumes the body.
+//! - **Line check** (when the consumer takes raw bytes; a record decoder checks lines
+//!   itself): every JSON Lines line handed on is one JSON value in valid UTF-8 (a
+//!   validating parse that builds nothing). A bad line is an error with its line number,
+//!   after the lines before it.
 //! - **Resume bookkeeping** (JSON Lines): the `created_at` of the last record delivered,
 //!   and the identities (the `id`'s JSON text, or the whole line for a record without
 //!   `id`) of every record delivered at that timestamp. After a resume, records at or
@@ -42,6 +44,8 @@ pub(crate) enum FrameError {
     NotAnExport { reason: String, excerpt: String },
     /// The body ended inside a record.
     Cut(String),
+    /// A line handed on is not one JSON value in valid UTF-8 (line check).
+    Record(RecordError),
 }
 
 /// The framing of one export, by format.
@@ -54,6 +58,23 @@ pub(crate) enum Framing {
 }
 
 impl Framing {
+    /// The framing of `format`. `resume`: keep the resume boundary (JSON Lines);
+    /// `check_lines`: check every JSON Lines line (the consumer takes raw bytes).
+    pub(crate) fn new(
+        format: &crate::request::ExportFormat,
+        resume: bool,
+        check_lines: bool,
+        max_record: u64,
+    ) -> Self {
+        if format.is_json_lines() {
+            Framing::JsonLines(JsonLinesFraming::new(resume, check_lines, max_record))
+        } else if format.is_csv() {
+            Framing::Csv(CsvFraming::new(max_record))
+        } else {
+            Framing::Opaque
+        }
+    }
+
     pub(crate) fn push(
         &mut self,
         chunk: Bytes,
@@ -78,25 +99,33 @@ impl Framing {
     }
 
     /// The connection broke: forget a partial record held back.
-    pub(crate) fn cut(&mut self) {
+    pub(crate) fn interrupted(&mut self) {
         if let Framing::JsonLines(f) = self {
             f.pending.clear();
             f.pending_len = 0;
         }
     }
 
-    /// Records handed on so far, when this layer counts them (raw-byte consumers).
-    pub(crate) fn records(&self) -> Option<u64> {
+    /// Where a resumed request must start: the `created_at` of the last record handed
+    /// on. From now on, records at or after it that were handed on are skipped. `None`
+    /// when there is nothing to resume from (not JSON Lines, no timestamp seen).
+    pub(crate) fn resume_point(&mut self) -> Option<DateTime<Utc>> {
         match self {
-            Framing::Csv(f) if f.count => Some(f.boundaries.saturating_sub(1)),
+            Framing::JsonLines(f) => {
+                let at = f.tail.as_ref()?.created_at;
+                f.skip = f.tail.clone();
+                Some(at)
+            }
             _ => None,
         }
     }
 
-    pub(crate) fn json_lines(&mut self) -> Option<&mut JsonLinesFraming> {
+    /// Records handed on so far; `None` for a format this crate does not know.
+    pub(crate) fn records(&self) -> Option<u64> {
         match self {
-            Framing::JsonLines(f) => Some(f),
-            _ => None,
+            Framing::JsonLines(f) => Some(f.records),
+            Framing::Csv(f) => Some(f.boundaries.saturating_sub(1)),
+            Framing::Opaque => None,
         }
     }
 }
@@ -140,6 +169,12 @@ fn key_of(line: &[u8]) -> (Option<DateTime<Utc>>, Box<[u8]>) {
 pub(crate) struct JsonLinesFraming {
     /// Keep the resume boundary.
     track: bool,
+    /// Check every line (the consumer takes raw bytes).
+    check: bool,
+    /// Records (non-blank lines) handed on.
+    records: u64,
+    /// Bytes handed on.
+    offset: u64,
     max_record: u64,
     pending: Vec<Bytes>,
     pending_len: u64,
@@ -151,9 +186,12 @@ pub(crate) struct JsonLinesFraming {
 }
 
 impl JsonLinesFraming {
-    pub(crate) fn new(track: bool, max_record: u64) -> Self {
+    pub(crate) fn new(track: bool, check: bool, max_record: u64) -> Self {
         Self {
             track,
+            check,
+            records: 0,
+            offset: 0,
             max_record,
             pending: Vec::new(),
             pending_len: 0,
@@ -162,16 +200,6 @@ impl JsonLinesFraming {
             tail: None,
             skip: None,
         }
-    }
-
-    /// The last delivered record's position, to resume from.
-    pub(crate) fn boundary(&self) -> Option<&Boundary> {
-        self.tail.as_ref()
-    }
-
-    /// After a resume: skip what was delivered at or after the boundary.
-    pub(crate) fn start_skipping(&mut self) {
-        self.skip = self.tail.clone();
     }
 
     fn too_large(&self) -> FrameError {
@@ -250,7 +278,7 @@ impl JsonLinesFraming {
             return Ok(());
         }
         let start = self.lines;
-        self.line(content, content)?;
+        self.line(content, content, tail.len())?;
         // `line()` counted a line break that is not there.
         self.lines = start;
         if self.track {
@@ -262,9 +290,17 @@ impl JsonLinesFraming {
 
     /// Whole lines (`block` ends with `\n`), checked and handed on.
     fn block(&mut self, block: Bytes, out: &mut VecDeque<Bytes>) -> Result<(), FrameError> {
-        if self.first_checked && self.skip.is_none() {
-            // Nothing to look at line by line (the records are checked downstream).
-            self.lines += memchr::memchr_iter(b'\n', &block).count() as u64;
+        if self.first_checked && self.skip.is_none() && !self.check {
+            // Nothing to look at line by line (a decoder checks the records): count them.
+            let mut start = 0;
+            for end in memchr::memchr_iter(b'\n', &block) {
+                self.lines += 1;
+                if !is_blank(&block[start..end]) {
+                    self.records += 1;
+                }
+                start = end + 1;
+            }
+            self.offset += block.len() as u64;
             if self.track {
                 self.track_block(&block);
             }
@@ -284,7 +320,7 @@ impl JsonLinesFraming {
                 start = end;
                 continue;
             }
-            if let Err(e) = self.line(content, &block[start..]) {
+            if let Err(e) = self.line(content, &block[start..], end - start) {
                 // The lines before the bad one are handed on first.
                 if run < start {
                     out.push_back(block.slice(run..start));
@@ -302,14 +338,21 @@ impl JsonLinesFraming {
         Ok(())
     }
 
-    /// Account for one line handed on (`content` without its line break; `from_here`
-    /// the body from its start, for an excerpt).
-    fn line(&mut self, content: &[u8], from_here: &[u8]) -> Result<(), FrameError> {
+    /// Account for one line handed on (`content` without its line break, `len` bytes
+    /// with it; `from_here` the body from its start, for an excerpt).
+    fn line(&mut self, content: &[u8], from_here: &[u8], len: usize) -> Result<(), FrameError> {
         self.lines += 1;
         if !content.is_empty() && !self.first_checked {
             self.first_checked = true;
             first_record(content, from_here)?;
         }
+        if !is_blank(content) {
+            if self.check {
+                validate(content, self.lines, self.offset).map_err(FrameError::Record)?;
+            }
+            self.records += 1;
+        }
+        self.offset += len as u64;
         Ok(())
     }
 
@@ -383,37 +426,9 @@ fn trim(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
-/// The line check of a raw-byte consumer (see the module docs): every line of the
-/// line-aligned chunks it is given must be one JSON value in valid UTF-8. Blank lines
-/// pass (and are not records).
-#[derive(Debug, Default)]
-pub(crate) struct LineCheck {
-    /// Lines checked.
-    lines: u64,
-    /// Bytes checked.
-    offset: u64,
-}
-
-impl LineCheck {
-    /// Check a chunk of whole lines (its last line may lack its `\n` at the end of the
-    /// body): the number of records in it, or the length of the whole lines before the
-    /// first bad one and why it is bad.
-    pub(crate) fn check(&mut self, chunk: &[u8]) -> Result<u64, (usize, RecordError)> {
-        let mut start = 0;
-        let mut records = 0;
-        while start < chunk.len() {
-            let end = memchr::memchr(b'\n', &chunk[start..]).map_or(chunk.len(), |i| start + i + 1);
-            let content = trim(&chunk[start..end]);
-            self.lines += 1;
-            if !content.iter().all(u8::is_ascii_whitespace) {
-                validate(content, self.lines, self.offset).map_err(|e| (start, e))?;
-                records += 1;
-            }
-            self.offset += (end - start) as u64;
-            start = end;
-        }
-        Ok(records)
-    }
+/// A line with nothing but whitespace (not a record).
+fn is_blank(line: &[u8]) -> bool {
+    line.first().is_none_or(u8::is_ascii_whitespace) && line.iter().all(u8::is_ascii_whitespace)
 }
 
 /// One JSON value in valid UTF-8 (a validating parse that builds nothing).
@@ -471,8 +486,6 @@ fn first_record(content: &[u8], from_here: &[u8]) -> Result<(), FrameError> {
 /// CSV framing (see the module docs).
 #[derive(Debug)]
 pub(crate) struct CsvFraming {
-    /// Count records (the consumer takes raw bytes).
-    count: bool,
     max_record: u64,
     in_quotes: bool,
     /// Bytes of the record being read.
@@ -488,9 +501,8 @@ pub(crate) struct CsvFraming {
 }
 
 impl CsvFraming {
-    pub(crate) fn new(count: bool, max_record: u64) -> Self {
+    pub(crate) fn new(max_record: u64) -> Self {
         Self {
-            count,
             max_record,
             in_quotes: false,
             record_len: 0,
@@ -569,7 +581,7 @@ mod tests {
     use super::*;
 
     fn run_json(chunks: &[&[u8]]) -> (Vec<u8>, Result<(), FrameError>) {
-        let mut f = JsonLinesFraming::new(true, 1 << 20);
+        let mut f = JsonLinesFraming::new(true, false, 1 << 20);
         let mut out = VecDeque::new();
         for c in chunks {
             if let Err(e) = f.push(Bytes::copy_from_slice(c), &mut out) {
@@ -606,28 +618,59 @@ mod tests {
         assert!(end.is_ok());
     }
 
+    fn checked(chunks: &[&[u8]]) -> (Vec<u8>, u64, Result<(), FrameError>) {
+        let mut f = JsonLinesFraming::new(false, true, 1 << 20);
+        let mut out = VecDeque::new();
+        for c in chunks {
+            if let Err(e) = f.push(Bytes::copy_from_slice(c), &mut out) {
+                return (out.concat(), f.records, Err(e));
+            }
+        }
+        let end = f.finish(&mut out);
+        (out.concat(), f.records, end)
+    }
+
     #[test]
     fn malformed_lines_are_errors_with_their_number() {
-        let mut check = LineCheck::default();
-        assert!(matches!(check.check(b"{\"id\":1}\n\n"), Ok(1)));
-        match check.check(b"{\"id\":2}\n{\"id\" 3}\n") {
-            Err((valid, RecordError::Json { line, offset, .. })) => {
-                // The whole lines before the bad one may be handed on.
-                assert_eq!((valid, line, offset), (9, 4, 19));
+        // The whole lines before the bad one are handed on and counted.
+        let (out, records, end) = checked(&[b"{\"id\":1}\n\n", b"{\"id\":2}\n{\"id\" 3}\n"]);
+        assert_eq!(out, b"{\"id\":1}\n\n{\"id\":2}\n");
+        assert_eq!(records, 2);
+        match end {
+            Err(FrameError::Record(RecordError::Json { line, offset, .. })) => {
+                assert_eq!((line, offset), (4, 19));
             }
             other => panic!("{other:?}"),
         }
-        let mut check = LineCheck::default();
+        let (out, records, end) = checked(&[b"{\"id\":1}\n{\"x\":\"\xff\"}"]);
+        assert_eq!((out.as_slice(), records), (&b"{\"id\":1}\n"[..], 1));
         assert!(matches!(
-            check.check(b"{\"id\":1}\n{\"x\":\"\xff\"}"),
-            Err((
-                9,
-                RecordError::InvalidUtf8 {
-                    line: 2,
-                    offset: Some(15)
-                }
-            ))
+            end,
+            Err(FrameError::Record(RecordError::InvalidUtf8 {
+                line: 2,
+                offset: Some(15)
+            }))
         ));
+    }
+
+    #[test]
+    fn records_are_counted_whoever_consumes_them() {
+        for check in [false, true] {
+            let mut f = JsonLinesFraming::new(false, check, 1 << 20);
+            let mut out = VecDeque::new();
+            f.push(Bytes::from_static(b"{\"id\":1}\n \r\n{\"id\""), &mut out)
+                .unwrap();
+            f.push(Bytes::from_static(b":2}\n\n{\"id\":3}"), &mut out)
+                .unwrap();
+            f.finish(&mut out).unwrap();
+            assert_eq!((f.records, f.lines), (3, 4), "check = {check}");
+        }
+        let mut f = Framing::Csv(CsvFraming::new(1 << 20));
+        let mut out = VecDeque::new();
+        f.push(Bytes::from_static(b"id,text\n1,\"a\nb\"\n2,c\n"), &mut out)
+            .unwrap();
+        assert_eq!(f.records(), Some(2));
+        assert_eq!(Framing::Opaque.records(), None);
     }
 
     #[test]
@@ -647,7 +690,7 @@ mod tests {
 
     #[test]
     fn the_boundary_holds_every_id_at_the_last_timestamp() {
-        let mut f = JsonLinesFraming::new(true, 1 << 20);
+        let mut f = JsonLinesFraming::new(true, false, 1 << 20);
         let mut out = VecDeque::new();
         let lines = b"{\"id\":\"a\",\"created_at\":\"2026-01-01T00:00:03Z\"}\n\
                       {\"id\":\"c\",\"created_at\":\"2026-01-01T00:00:02Z\"}\n\
@@ -658,7 +701,7 @@ mod tests {
             &mut out,
         )
         .unwrap();
-        let b = f.boundary().unwrap();
+        let b = f.tail.clone().unwrap();
         assert_eq!(b.created_at.to_rfc3339(), "2026-01-01T00:00:02+00:00");
         let mut seen: Vec<&[u8]> = b.seen.iter().map(|s| &s[..]).collect();
         seen.sort();
@@ -667,17 +710,17 @@ mod tests {
 
     #[test]
     fn csv_must_end_outside_quotes_after_a_line_break() {
-        let mut f = CsvFraming::new(true, 1 << 20);
+        let mut f = CsvFraming::new(1 << 20);
         let mut out = VecDeque::new();
         f.push(Bytes::from_static(b"id,text\n1,\"a\nb\"\n2,c\n"), &mut out)
             .unwrap();
         assert!(f.finish().is_ok());
         assert_eq!(f.boundaries, 3);
-        let mut f = CsvFraming::new(true, 1 << 20);
+        let mut f = CsvFraming::new(1 << 20);
         f.push(Bytes::from_static(b"id,text\n1,\"a\n"), &mut out)
             .unwrap();
         assert!(matches!(f.finish(), Err(FrameError::Cut(m)) if m.contains("quoted")));
-        let mut f = CsvFraming::new(true, 1 << 20);
+        let mut f = CsvFraming::new(1 << 20);
         f.push(Bytes::from_static(b"id,text\n1,ab"), &mut out)
             .unwrap();
         assert!(matches!(f.finish(), Err(FrameError::Cut(m)) if m.contains("line 2")));
@@ -685,13 +728,13 @@ mod tests {
 
     #[test]
     fn records_over_the_limit_stop_the_export() {
-        let mut f = JsonLinesFraming::new(false, 10);
+        let mut f = JsonLinesFraming::new(false, false, 10);
         let mut out = VecDeque::new();
         f.push(Bytes::from_static(b"{\"id\":1}\n{\"id\":"), &mut out)
             .unwrap();
         let e = f.push(Bytes::from_static(b"\"0123456789\""), &mut out);
         assert!(matches!(e, Err(FrameError::TooLarge { line: 2 })));
-        let mut f = CsvFraming::new(true, 10);
+        let mut f = CsvFraming::new(10);
         let e = f.push(Bytes::from_static(b"a\n\"0123456789abc"), &mut out);
         assert!(matches!(e, Err(FrameError::TooLarge { line: 2 })));
     }

@@ -70,32 +70,40 @@ pub mod spec {
     include!(concat!(env!("OUT_DIR"), "/spec.rs"));
 }
 
-pub mod auth;
+mod auth;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 mod body;
-pub mod client;
-pub mod error;
-pub mod export;
+mod client;
+mod error;
+mod export;
 pub mod filter;
 mod framing;
 mod hooks;
+#[doc(hidden)]
 pub mod multipart;
-pub mod progress;
+mod output;
+mod progress;
 pub mod records;
-pub mod retry;
-pub mod stream;
+mod request;
+mod retry;
+mod stream;
 mod text;
+mod transport;
 
 pub use auth::{Credentials, Secret};
-pub use body::BodyStream;
-pub use client::{Client, ClientBuilder, LowSpeedLimit};
+pub use body::{BodyStream, ExportSummary};
+pub use client::{
+    Client, ClientBuilder, LowSpeedLimit, DEFAULT_USER_AGENT, ENV_API_KEY, ENV_API_URL,
+    ENV_CONSOLE_URL,
+};
 pub use error::{Error, FieldError};
-pub use export::{ExportBuilder, ExportFormat, RootType, DEFAULT_MAX_RECORD_SIZE};
+pub use export::{ExportBuilder, DEFAULT_MAX_RECORD_SIZE};
 pub use filter::Filter;
 pub use progress::Progress;
+pub use request::{ExportFormat, Order, RootType};
 pub use retry::RetryPolicy;
-pub use stream::{ExportSummary, RecordStream};
+pub use stream::RecordStream;
 pub use text::redact_url;
 
 #[cfg(feature = "mock-server")]

@@ -1,5 +1,6 @@
-//! Progress of an export: records, bytes and elapsed time, shared between the byte
-//! stream (bytes, cuts) and the record decoder (records), read by an observer.
+//! Progress of an export: records, bytes and elapsed time. Each layer writes its own
+//! counters (the transport bytes, retries and resumes; framing records); the layer that
+//! hands the caller the last item reports the end.
 
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -10,9 +11,11 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Progress {
-    /// Records decoded so far (0 when the export is read as bytes).
+    /// Records received so far: JSON Lines records (non-blank lines) and CSV rows after
+    /// the header, counted as they are framed, whichever way the export is read (0 for a
+    /// format this crate does not know).
     pub records: u64,
-    /// Body bytes delivered so far.
+    /// Body bytes received and handed on so far.
     pub bytes: u64,
     /// Time since the export was started.
     pub elapsed: Duration,

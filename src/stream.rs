@@ -1,435 +1,145 @@
-//! Consuming an export: a record stream over the byte stream, and streaming the bytes to
-//! a file (atomically) or a writer.
+//! Records of an export: a [`RecordStream`] decodes the framed body as it arrives.
 
-use std::path::{Path, PathBuf};
 use std::pin::Pin;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
-use bytes::Bytes;
-use futures::{Stream, StreamExt};
-use tokio::io::AsyncWriteExt;
+use futures::Stream;
 
-use crate::body::BodyStream;
 use crate::error::Error;
 use crate::progress::Progress;
-use crate::records::{CsvDecoder, DecodeStream, RecordDecoder, RecordError};
+use crate::records::{CsvDecoder, FromCsvRecord, FromJsonLine, JsonLinesDecoder, RecordDecoder};
+use crate::transport::Framed;
 
-/// An async stream of decoded records. Items are `Result<record, Error>`: a bad record
-/// ([`Error::Record`], with its line number) or a cut ([`Error::Cut`], with the number of
-/// records delivered before it) ends the stream.
-pub struct RecordStream<D> {
-    inner: DecodeStream<BodyStream, D>,
-    state: Arc<crate::progress::ProgressState>,
-    count_records: bool,
-    failed: bool,
-}
-
-impl<D: std::fmt::Debug> std::fmt::Debug for RecordStream<D> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RecordStream")
-            .field("decoder", self.inner.decoder())
-            .field("progress", &self.state.snapshot(false))
-            .finish()
+/// A record decoder that can read an export (JSON Lines or CSV).
+pub(crate) trait ExportDecoder: RecordDecoder + Send {
+    /// The CSV header, once read (`None` for JSON Lines).
+    fn csv_header(&self) -> Option<&Arc<[String]>> {
+        None
     }
 }
 
-impl<D: RecordDecoder> RecordStream<D> {
-    pub(crate) fn new(body: BodyStream, decoder: D) -> Self {
-        let state = body.state().clone();
-        let count_records = !body.counts_records();
-        let body = body.into_decoder_input();
+impl<T: FromJsonLine> ExportDecoder for JsonLinesDecoder<T> {}
+
+impl<R: FromCsvRecord> ExportDecoder for CsvDecoder<R> {
+    fn csv_header(&self) -> Option<&Arc<[String]>> {
+        self.header()
+    }
+}
+
+/// An async stream of records of type `T`, decoded as the body arrives.
+///
+/// Get one from [`ExportBuilder::records`](crate::ExportBuilder::records) (`T` a JSON
+/// object map), [`records_as`](crate::ExportBuilder::records_as) (your `Deserialize`
+/// type), [`raw_records`](crate::ExportBuilder::raw_records) (validated raw JSON,
+/// [`RawRecord`](crate::records::RawRecord)) or
+/// [`csv_rows`](crate::ExportBuilder::csv_rows) (a
+/// [`CsvRow`](crate::records::CsvRow) per CSV row). Items are `Result<T, Error>`: a bad
+/// record ([`Error::Record`], with its line number) or a cut ([`Error::Cut`], with the
+/// number of records delivered before it) ends the stream, after the records before it.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), galileo_export::Error> {
+/// use futures::TryStreamExt;
+///
+/// #[derive(serde::Deserialize)]
+/// struct Trace {
+///     id: String,
+///     input: Option<String>,
+/// }
+///
+/// let client = galileo_export::Client::from_env()?;
+/// let mut traces = client
+///     .export(uuid::Uuid::nil())
+///     .log_stream(uuid::Uuid::nil())
+///     .records_as::<Trace>()
+///     .await?;
+/// while let Some(trace) = traces.try_next().await? {
+///     println!("{} {:?}", trace.id, trace.input);
+/// }
+/// println!("{} records", traces.progress().records);
+/// # Ok(())
+/// # }
+/// ```
+pub struct RecordStream<T> {
+    framed: Framed,
+    decoder: Box<dyn ExportDecoder<Item = T>>,
+    /// The body has ended (`finish` was called) or failed (`failure` holds why).
+    input_ended: bool,
+    /// The body's error, reported once the records before it are out.
+    failure: Option<Error>,
+    done: bool,
+}
+
+impl<T> std::fmt::Debug for RecordStream<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordStream")
+            .field("progress", &self.progress())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> RecordStream<T> {
+    pub(crate) fn new(framed: Framed, decoder: impl ExportDecoder<Item = T> + 'static) -> Self {
         Self {
-            inner: DecodeStream::new(body, decoder),
-            state,
-            count_records,
-            failed: false,
+            framed,
+            decoder: Box::new(decoder),
+            input_ended: false,
+            failure: None,
+            done: false,
         }
     }
 
-    /// Progress so far.
+    /// Progress so far: records and bytes received (read a few chunks ahead of the
+    /// records you have taken), retries, resumes.
     pub fn progress(&self) -> Progress {
-        self.state.snapshot(false)
+        self.framed.state().snapshot(false)
     }
-}
 
-impl<R> RecordStream<CsvDecoder<R>> {
-    /// The CSV header, once the first row has been read.
+    /// The CSV header of a CSV export, once the first row has been read; `None` for JSON
+    /// Lines.
     pub fn csv_header(&self) -> Option<&Arc<[String]>> {
-        self.inner.decoder().header()
+        self.decoder.csv_header()
+    }
+
+    fn end(&mut self, item: Option<Result<T, Error>>) -> Poll<Option<Result<T, Error>>> {
+        self.done = true;
+        self.framed.state().notify(true);
+        Poll::Ready(item)
     }
 }
 
-impl<D: RecordDecoder + Unpin> Stream for RecordStream<D> {
-    type Item = Result<D::Item, Error>;
+impl<T> Stream for RecordStream<T> {
+    type Item = Result<T, Error>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
-        if this.failed {
-            return Poll::Ready(None);
-        }
-        let item = futures::ready!(Pin::new(&mut this.inner).poll_next(cx));
-        if !matches!(item, Some(Ok(_))) {
-            this.state.notify(true);
-        }
-        Poll::Ready(match item {
-            Some(Ok(record)) => {
-                if this.count_records {
-                    this.state.records.fetch_add(1, Ordering::Relaxed);
-                }
-                Some(Ok(record))
+        loop {
+            if this.done {
+                return Poll::Ready(None);
             }
-            Some(Err(RecordError::Transport { source })) => {
-                this.failed = true;
-                let error = match source.downcast::<Error>() {
-                    Ok(error) => match *error {
-                        Error::Cut { bytes, reason, .. } => Error::Cut {
-                            records: this.state.records.load(Ordering::Relaxed),
-                            bytes,
-                            reason,
-                        },
-                        other => other,
-                    },
-                    Err(other) => Error::Record(RecordError::Transport { source: other }),
-                };
-                Some(Err(error))
-            }
-            Some(Err(e)) => {
+            match this.decoder.next_record() {
+                Some(Ok(record)) => return Poll::Ready(Some(Ok(record))),
                 // A bad record ends the export: what follows cannot be trusted to line up.
-                this.failed = true;
-                Some(Err(Error::Record(e)))
+                Some(Err(e)) => return this.end(Some(Err(Error::Record(e)))),
+                None => {}
             }
-            None => None,
-        })
-    }
-}
-
-/// What a finished export delivered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ExportSummary {
-    /// Records delivered: JSON Lines records (non-blank lines), CSV rows without the
-    /// header; `None` for other formats read as bytes.
-    pub records: Option<u64>,
-    /// Bytes delivered.
-    pub bytes: u64,
-    /// How long it took.
-    pub elapsed: Duration,
-    /// Requests retried before data arrived.
-    pub retries: u32,
-    /// Times the export was resumed after a cut.
-    pub resumes: u32,
-}
-
-fn summary(body: &BodyStream) -> ExportSummary {
-    let p = body.progress();
-    ExportSummary {
-        records: body.counts_records().then_some(p.records),
-        bytes: p.bytes,
-        elapsed: p.elapsed,
-        retries: p.retries,
-        resumes: p.resumes,
-    }
-}
-
-pub(crate) async fn write_to<W>(
-    mut body: BodyStream,
-    mut writer: W,
-    name: &str,
-) -> Result<ExportSummary, Error>
-where
-    W: tokio::io::AsyncWrite + Unpin,
-{
-    let io = |source| Error::Io {
-        path: name.to_string(),
-        source,
-    };
-    while let Some(chunk) = body.next().await {
-        writer.write_all(&chunk?).await.map_err(io)?;
-    }
-    writer.flush().await.map_err(io)?;
-    Ok(summary(&body))
-}
-
-/// Removes the temporary file unless the export was committed (also when the future is
-/// dropped half-way).
-struct TempFile {
-    path: PathBuf,
-    committed: bool,
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        if !self.committed {
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
-}
-
-/// Symbolic links followed before giving up (Linux's own limit).
-const MAX_SYMLINKS: usize = 40;
-
-/// What `save` finds at its path, symbolic links followed.
-enum Destination {
-    /// A regular file, or nothing yet (a dangling link: its target): written to a
-    /// temporary file next to `path` and renamed over it. `existing`: the metadata of the
-    /// file it replaces.
-    File {
-        path: PathBuf,
-        existing: Option<std::fs::Metadata>,
-    },
-    /// Neither a regular file nor a directory (a character or block device such as
-    /// `/dev/null`, a FIFO, a socket): written in place, never replaced.
-    InPlace {
-        path: PathBuf,
-        file_type: std::fs::FileType,
-    },
-}
-
-/// Follow `path` through symbolic links (a relative link target is relative to the
-/// link's directory) to what will be written.
-async fn destination(path: &Path) -> std::io::Result<Destination> {
-    let mut current = path.to_path_buf();
-    for _ in 0..=MAX_SYMLINKS {
-        let metadata = match tokio::fs::symlink_metadata(&current).await {
-            Ok(metadata) => metadata,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Destination::File {
-                    path: current,
-                    existing: None,
-                })
+            if this.input_ended {
+                let failure = this.failure.take();
+                return this.end(failure.map(Err));
             }
-            Err(e) => return Err(e),
-        };
-        let file_type = metadata.file_type();
-        if file_type.is_symlink() {
-            let target = tokio::fs::read_link(&current).await?;
-            // `join` keeps an absolute target as it is.
-            current = match current.parent() {
-                Some(dir) => dir.join(target),
-                None => target,
-            };
-        } else if file_type.is_file() {
-            return Ok(Destination::File {
-                path: current,
-                existing: Some(metadata),
-            });
-        } else if file_type.is_dir() {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::IsADirectory,
-                "is a directory",
-            ));
-        } else {
-            return Ok(Destination::InPlace {
-                path: current,
-                file_type,
-            });
-        }
-    }
-    Err(std::io::Error::other("too many levels of symbolic links"))
-}
-
-/// Open a device, FIFO or socket for writing, as it is (no temporary file, no rename).
-/// Blocking: opening a FIFO waits for its reader.
-fn open_in_place(
-    path: &Path,
-    file_type: std::fs::FileType,
-) -> std::io::Result<Box<dyn std::io::Write + Send>> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        // open(2) refuses a socket (ENXIO): connect to it instead.
-        if file_type.is_socket() {
-            return Ok(Box::new(std::os::unix::net::UnixStream::connect(path)?));
-        }
-    }
-    let _ = file_type;
-    Ok(Box::new(
-        std::fs::OpenOptions::new().write(true).open(path)?,
-    ))
-}
-
-pub(crate) async fn save(body: BodyStream, path: &Path) -> Result<ExportSummary, Error> {
-    let display = path.display().to_string();
-    let io = |source| Error::Io {
-        path: display.clone(),
-        source,
-    };
-    let not_a_file = || Error::InvalidRequest(format!("`{display}` is not a file path"));
-    if path.file_name().is_none() {
-        return Err(not_a_file());
-    }
-    let (target, existing) = match destination(path).await.map_err(io)? {
-        Destination::InPlace { path, file_type } => {
-            // Opened by the writer thread: a FIFO's open blocks until it has a reader,
-            // and a dropped export must not leave a runtime thread waiting for one.
-            return write_via_thread(body, move || open_in_place(&path, file_type), &display).await;
-        }
-        Destination::File { path, existing } => (path, existing),
-    };
-    let file_name = target
-        .file_name()
-        .ok_or_else(not_a_file)?
-        .to_string_lossy()
-        .into_owned();
-    let mut temp = TempFile {
-        path: target.with_file_name(format!(
-            ".{file_name}.{}.{:08x}.part",
-            std::process::id(),
-            rand::random::<u32>()
-        )),
-        committed: false,
-    };
-    let file = tokio::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&temp.path)
-        .await
-        .map_err(io)?
-        .into_std()
-        .await;
-    let summary = write_to_std(body, file, &display).await?;
-    if let Some(existing) = existing {
-        // The file being replaced keeps its mode; a new one gets the umask's.
-        keep_owner_and_mode(&temp.path, existing)
-            .await
-            .map_err(io)?;
-    }
-    tokio::fs::rename(&temp.path, &target).await.map_err(io)?;
-    temp.committed = true;
-    Ok(summary)
-}
-
-/// Give the temporary file the owner and group of the file it replaces (best effort:
-/// only root may give a file away, others may pick one of their groups), then its
-/// permission bits.
-async fn keep_owner_and_mode(path: &Path, existing: std::fs::Metadata) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let current = tokio::fs::metadata(path).await?;
-        let uid = (current.uid() != existing.uid()).then_some(existing.uid());
-        let gid = (current.gid() != existing.gid()).then_some(existing.gid());
-        if uid.is_some() || gid.is_some() {
-            let temp = path.to_path_buf();
-            // Before the mode: chown clears the set-user-ID and set-group-ID bits.
-            let _ = tokio::task::spawn_blocking(move || {
-                let _ = std::os::unix::fs::chown(&temp, None, gid);
-                let _ = std::os::unix::fs::chown(&temp, uid, None);
-            })
-            .await;
-        }
-    }
-    tokio::fs::set_permissions(path, existing.permissions()).await
-}
-
-/// Network chunks queued for the writer thread (bounded: memory stays constant).
-const WRITER_QUEUE_CHUNKS: usize = 64;
-
-/// The writer thread's buffer: queued chunks are coalesced into writes of up to this size.
-const WRITER_BUFFER: usize = 1 << 20;
-
-enum ToWriter {
-    Chunk(Bytes),
-    /// The export ended (successfully or not): write out what is buffered.
-    Finish,
-}
-
-/// Stream `body` into a blocking writer owned by a dedicated thread, which coalesces
-/// chunks into large writes. See [`ExportBuilder::write_to_std`](crate::ExportBuilder).
-pub(crate) async fn write_to_std<W>(
-    body: BodyStream,
-    writer: W,
-    name: &str,
-) -> Result<ExportSummary, Error>
-where
-    W: std::io::Write + Send + 'static,
-{
-    write_via_thread(body, move || Ok(writer), name).await
-}
-
-/// [`write_to_std`] with the writer opened by the thread itself.
-///
-/// If the export fails, what arrived before the failure is written and flushed, then the
-/// export's error is returned (like [`write_to`]). If the future is dropped, the thread
-/// discards what it buffered and ends, without waiting for anything.
-async fn write_via_thread<W, F>(
-    mut body: BodyStream,
-    open: F,
-    name: &str,
-) -> Result<ExportSummary, Error>
-where
-    W: std::io::Write + Send + 'static,
-    F: FnOnce() -> std::io::Result<W> + Send + 'static,
-{
-    let io = |source| Error::Io {
-        path: name.to_string(),
-        source,
-    };
-    let (sender, receiver) = tokio::sync::mpsc::channel(WRITER_QUEUE_CHUNKS);
-    let (done, written) = tokio::sync::oneshot::channel();
-    std::thread::Builder::new()
-        .name("galileo-export-writer".into())
-        .spawn(move || {
-            let _ = done.send(open().and_then(|writer| write_chunks(receiver, writer)));
-        })
-        .map_err(io)?;
-    let mut failed = None;
-    while let Some(chunk) = body.next().await {
-        match chunk {
-            Ok(chunk) => {
-                if sender.send(ToWriter::Chunk(chunk)).await.is_err() {
-                    break; // the writer failed: its error comes below
+            match futures::ready!(Pin::new(&mut this.framed).poll_next(cx)) {
+                Some(Ok(chunk)) => this.decoder.push(chunk),
+                // Framing hands on whole records only: the decoder holds no partial one.
+                Some(Err(e)) => {
+                    this.failure = Some(e);
+                    this.input_ended = true;
+                }
+                None => {
+                    this.decoder.finish();
+                    this.input_ended = true;
                 }
             }
-            Err(e) => {
-                failed = Some(e);
-                break;
-            }
         }
     }
-    let _ = sender.send(ToWriter::Finish).await;
-    drop(sender);
-    let written = written
-        .await
-        .unwrap_or_else(|_| Err(std::io::Error::other("the writer thread panicked")));
-    if let Some(e) = failed {
-        return Err(e);
-    }
-    written.map_err(io)?;
-    Ok(summary(&body))
-}
-
-/// The writer thread: chunks into a large buffer, written whenever it fills up or the
-/// queue runs dry (so a slow export still reaches the writer as it arrives).
-fn write_chunks<W: std::io::Write>(
-    mut receiver: tokio::sync::mpsc::Receiver<ToWriter>,
-    writer: W,
-) -> std::io::Result<()> {
-    use std::io::Write;
-    use tokio::sync::mpsc::error::TryRecvError;
-
-    let mut out = std::io::BufWriter::with_capacity(WRITER_BUFFER, writer);
-    loop {
-        let message = match receiver.try_recv() {
-            Ok(message) => message,
-            Err(TryRecvError::Empty) => {
-                out.flush()?;
-                match receiver.blocking_recv() {
-                    Some(message) => message,
-                    None => break,
-                }
-            }
-            Err(TryRecvError::Disconnected) => break,
-        };
-        match message {
-            ToWriter::Chunk(chunk) => out.write_all(&chunk)?,
-            ToWriter::Finish => return out.flush(),
-        }
-    }
-    // The export was dropped: discard what is buffered rather than write it.
-    drop(out.into_parts());
-    Ok(())
 }

@@ -53,7 +53,7 @@ async fn builder_sends_exact_json_and_headers() {
         .filter(Filter::id("trace_id").not_in([trace]))
         .filter(Filter::boolean("has_error").is_false())
         .filter(Filter::collection("tags").contains("prod"))
-        .sort("latency_ms", true)
+        .sort("latency_ms", galileo_export::Order::Ascending)
         .format(ExportFormat::Csv)
         .columns(["id", "input", "latency_ms"])
         .redact(false)
@@ -417,7 +417,7 @@ fn checks_happen_before_anything_is_sent() {
         .export(project)
         .log_stream(project)
         .resume(true)
-        .sort("latency_ms", true)
+        .sort("latency_ms", galileo_export::Order::Ascending)
         .to_json()
         .unwrap_err();
     assert!(

@@ -48,7 +48,7 @@ fn client_without_retries(base_url: &str) -> Client {
         .expect("client builds")
 }
 
-fn export(client: &Client) -> ExportBuilder<'_> {
+fn export(client: &Client) -> ExportBuilder {
     client
         .export(PROJECT.parse().expect("uuid"))
         .log_stream(LOG_STREAM.parse().expect("uuid"))
@@ -59,7 +59,7 @@ fn record(id: &str, created_at: &str) -> String {
 }
 
 /// Every chunk of `bytes()` until the end or the first error.
-async fn collect(export: ExportBuilder<'_>) -> (Vec<u8>, Option<Error>) {
+async fn collect(export: ExportBuilder) -> (Vec<u8>, Option<Error>) {
     let mut body = match export.bytes().await {
         Ok(body) => body,
         Err(e) => return (Vec::new(), Some(e)),

@@ -37,7 +37,7 @@ fn client(server: &MockServer) -> Client {
         .expect("client builds")
 }
 
-fn export<'c>(client: &'c Client, server: &MockServer) -> ExportBuilder<'c> {
+fn export(client: &Client, server: &MockServer) -> ExportBuilder {
     client
         .export(server.project_id())
         .log_stream(server.log_stream_id())

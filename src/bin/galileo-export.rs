@@ -14,10 +14,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{ArgGroup, Parser, ValueEnum};
-use galileo_export::client::ENV_API_KEY;
 use galileo_export::{
-    Client, Error, ExportBuilder, ExportFormat, ExportSummary, Filter, LowSpeedLimit, RetryPolicy,
-    RootType,
+    Client, Error, ExportBuilder, ExportFormat, ExportSummary, Filter, LowSpeedLimit, Order,
+    RetryPolicy, RootType, ENV_API_KEY,
 };
 use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use uuid::Uuid;
@@ -105,7 +104,7 @@ struct Cli {
     /// Sort by COLUMN, ascending unless :desc is given (the API's default direction).
     /// Without --sort: the server's native order (created_at, id, newest first).
     #[arg(long, value_parser = parse_sort, value_name = "COLUMN[:asc|:desc]")]
-    sort: Option<(String, bool)>,
+    sort: Option<(String, Order)>,
 
     /// The columns of a CSV export, in order (comma-separated; CSV only).
     #[arg(long, value_delimiter = ',', value_name = "A,B,C")]
@@ -242,23 +241,23 @@ fn parse_format(s: &str) -> Result<ExportFormat, String> {
     })
 }
 
-/// `COLUMN`, `COLUMN:asc` or `COLUMN:desc` → (column, ascending).
-fn parse_sort(s: &str) -> Result<(String, bool), String> {
-    let (column, ascending) = match s.rsplit_once(':') {
-        Some((column, "asc")) => (column, true),
-        Some((column, "desc")) => (column, false),
+/// `COLUMN`, `COLUMN:asc` or `COLUMN:desc` → (column, order).
+fn parse_sort(s: &str) -> Result<(String, Order), String> {
+    let (column, order) = match s.rsplit_once(':') {
+        Some((column, "asc")) => (column, Order::Ascending),
+        Some((column, "desc")) => (column, Order::Descending),
         Some((_, direction)) => {
             return Err(format!(
                 "unknown direction `{direction}` (expected COLUMN, COLUMN:asc or COLUMN:desc)"
             ))
         }
-        None => (s, true),
+        None => (s, Order::Ascending),
     };
     let column = column.trim();
     if column.is_empty() {
         return Err("the column is empty (expected COLUMN[:asc|:desc])".into());
     }
-    Ok((column.to_string(), ascending))
+    Ok((column.to_string(), order))
 }
 
 /// Why the command failed: the exit code and the text after `error: `.
@@ -349,7 +348,7 @@ fn failure(error: &Error, cli: &Cli) -> Failure {
 fn resumable_sort(cli: &Cli) -> bool {
     match &cli.sort {
         None => true,
-        Some((column, ascending)) => column == "created_at" && !ascending,
+        Some((column, order)) => column == "created_at" && *order == Order::Descending,
     }
 }
 
@@ -531,7 +530,7 @@ fn client(cli: &Cli) -> Result<Client, Error> {
     builder.build()
 }
 
-fn export<'c>(cli: &Cli, client: &'c Client, filters: Vec<Filter>) -> ExportBuilder<'c> {
+fn export(cli: &Cli, client: &Client, filters: Vec<Filter>) -> ExportBuilder {
     let mut export = client
         .export(cli.project)
         .root_type(cli.root_type.into())
@@ -549,8 +548,8 @@ fn export<'c>(cli: &Cli, client: &'c Client, filters: Vec<Filter>) -> ExportBuil
     if let Some(id) = cli.metrics_testing {
         export = export.metrics_testing(id);
     }
-    if let Some((column, ascending)) = &cli.sort {
-        export = export.sort(column.clone(), *ascending);
+    if let Some((column, order)) = &cli.sort {
+        export = export.sort(column.clone(), *order);
     }
     if let Some(columns) = &cli.columns {
         export = export.columns(columns.iter().map(|c| c.trim().to_string()));
@@ -686,14 +685,17 @@ mod tests {
 
     #[test]
     fn sort_suffixes() {
-        assert_eq!(parse_sort("created_at"), Ok(("created_at".into(), true)));
+        assert_eq!(
+            parse_sort("created_at"),
+            Ok(("created_at".into(), Order::Ascending))
+        );
         assert_eq!(
             parse_sort("created_at:asc"),
-            Ok(("created_at".into(), true))
+            Ok(("created_at".into(), Order::Ascending))
         );
         assert_eq!(
             parse_sort("created_at:desc"),
-            Ok(("created_at".into(), false))
+            Ok(("created_at".into(), Order::Descending))
         );
         assert!(parse_sort("created_at:down").is_err());
         assert!(parse_sort(":desc").is_err());
