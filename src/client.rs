@@ -6,11 +6,9 @@ use std::fmt;
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, USER_AGENT};
-use uuid::Uuid;
 
 use crate::auth::{api_url_from_console_url, Credentials, Secret};
 use crate::error::Error;
-use crate::export::ExportBuilder;
 use crate::retry::RetryPolicy;
 use crate::text::redact_url;
 
@@ -112,7 +110,7 @@ pub struct ClientBuilder {
 
 /// The stall rule of a streaming export, like curl's `--speed-limit`/`--speed-time`: when
 /// fewer than `bytes` arrive within `time`, the body is stalled, and that is handled like a
-/// cut (an [`Error::Cut`], or a resume with [`ExportBuilder::resume`]).
+/// cut (an [`Error::Cut`], or a resume with [`ExportBuilder::resume`](crate::ExportBuilder::resume)).
 ///
 /// A server that drips a byte every few seconds never trips a read timeout; this rule
 /// catches it. Default: fewer than 1 KiB in 60 s.
@@ -226,7 +224,7 @@ impl ClientBuilder {
     }
 
     /// Build a client that sends no credentials: for a server that needs none, or to
-    /// build requests without sending them (e.g. [`ExportBuilder::to_json`] for a dry
+    /// build requests without sending them (e.g. [`ExportBuilder::to_json`](crate::ExportBuilder::to_json) for a dry
     /// run). Without this, missing credentials are an error of [`build`](Self::build).
     pub fn without_credentials(mut self) -> Self {
         self.anonymous = true;
@@ -507,10 +505,5 @@ impl Client {
     /// The stall rule ([`ClientBuilder::low_speed_limit`]).
     pub fn low_speed_limit(&self) -> LowSpeedLimit {
         self.low_speed
-    }
-
-    /// Start an export of records from a project.
-    pub fn export(&self, project_id: Uuid) -> ExportBuilder {
-        ExportBuilder::new(self.clone(), project_id)
     }
 }

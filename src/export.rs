@@ -68,6 +68,23 @@ pub struct ExportBuilder {
     progress: Option<ProgressFn>,
 }
 
+impl Client {
+    /// Start an export of records from a project: an [`ExportBuilder`] holding a clone
+    /// of this client (cheap: the connection pool is shared).
+    ///
+    /// ```
+    /// use galileo_export::Client;
+    ///
+    /// let client = Client::builder().api_key("k").build()?;
+    /// let export = client.export(uuid::Uuid::nil());
+    /// assert_eq!(export.project_id(), uuid::Uuid::nil());
+    /// # Ok::<(), galileo_export::Error>(())
+    /// ```
+    pub fn export(&self, project_id: Uuid) -> ExportBuilder {
+        ExportBuilder::new(self.clone(), project_id)
+    }
+}
+
 /// The default [`ExportBuilder::max_record_size`]: 128 MiB.
 pub const DEFAULT_MAX_RECORD_SIZE: u64 = 128 << 20;
 

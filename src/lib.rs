@@ -11,10 +11,14 @@
 //!   [`csv_rows`](ExportBuilder::csv_rows), [`bytes`](ExportBuilder::bytes),
 //!   [`save`](ExportBuilder::save), [`write_to`](ExportBuilder::write_to),
 //!   [`write_to_std`](ExportBuilder::write_to_std).
+//! - [`RecordStream`] (records of one type, decoded as they arrive), [`BodyStream`] (the
+//!   checked bytes) and [`ExportSummary`] (what a finished export delivered).
 //! - [`Error`] — one error type; a cut export is [`Error::Cut`], never a short result.
+//! - [`filter`] — the filter vocabulary (kinds, operators, values) behind [`Filter`].
+//! - [`records`] — the record decoders, also for exports saved to disk.
 //! - [`api`] and [`spec`] — generated at build time from the OpenAPI spec in `openapi/`.
-//! - Features: `blocking` (module `blocking`), `mock-server` (a local Galileo server for tests,
-//!   `mock`), `cli` (the `galileo-export` binary).
+//! - Features: `blocking` (module `blocking`), `cli` (the `galileo-export` binary). The
+//!   local Galileo server for tests is the crate `galileo-export-mock`.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), galileo_export::Error> {

@@ -1,6 +1,10 @@
 //! Sending `multipart/form-data` bodies for the generated operations that take them
 //! (progenitor cannot; the generator routes their body through [`form`]).
 //!
+//! This module exists for the generated code in [`api`](crate::api) only (it is hidden
+//! from the docs and not part of the crate's API); call the generated operations
+//! instead.
+//!
 //! Each field of the body becomes a part: strings as text, numbers and booleans as their
 //! text, lists as repeated parts, objects as JSON text; absent (`None`) fields are left
 //! out. File fields (`format: binary` in the spec, generated as `Vec<u8>`) become file

@@ -8,8 +8,8 @@ use std::path::Path;
 use serde_json::{json, Map, Value};
 
 use crate::error::{escape_pointer, CodegenError, Location};
-use crate::generate::{run_progenitor, to_openapi, GenerationFailure};
 use crate::normalize::Report;
+use crate::progenitor_run::{run_progenitor, to_openapi, GenerationFailure};
 
 fn attempt(doc: &Value) -> Result<(), GenerationFailure> {
     let api = to_openapi(Path::new(""), doc).map_err(|e| GenerationFailure(e.reason))?;
