@@ -118,6 +118,56 @@ pub trait BlockingExport: Sized {
     /// Stream the export into a file (atomically), blocking until done (see
     /// [`ExportBuilder::save`]).
     fn save_blocking(self, path: impl AsRef<Path>) -> Result<ExportSummary, Error>;
+    /// Arrow record batches (feature `parquet`; see [`ExportBuilder::record_batches`]).
+    #[cfg(feature = "parquet")]
+    fn record_batches_blocking(
+        self,
+        options: crate::columnar::ColumnarOptions,
+    ) -> Result<RecordBatchIter, Error>;
+    /// Stream the export into a Parquet file, blocking until done (feature `parquet`; see
+    /// [`ExportBuilder::save_parquet`]).
+    #[cfg(feature = "parquet")]
+    fn save_parquet_blocking(
+        self,
+        path: impl AsRef<Path>,
+        options: crate::columnar::ParquetOptions,
+    ) -> Result<ExportSummary, Error>;
+}
+
+/// An [`Iterator`] of Arrow record batches, driving an export on a runtime of its own
+/// (the blocking twin of [`RecordBatchStream`](crate::columnar::RecordBatchStream)).
+#[cfg(feature = "parquet")]
+#[derive(Debug)]
+pub struct RecordBatchIter {
+    runtime: tokio::runtime::Runtime,
+    stream: crate::columnar::RecordBatchStream,
+}
+
+#[cfg(feature = "parquet")]
+impl RecordBatchIter {
+    /// The schema of every batch.
+    pub fn schema(&self) -> crate::columnar::SchemaRef {
+        self.stream.schema()
+    }
+
+    /// Values kept in the catch-all column so far.
+    pub fn unmapped_values(&self) -> u64 {
+        self.stream.unmapped_values()
+    }
+
+    /// Progress so far.
+    pub fn progress(&self) -> crate::Progress {
+        self.stream.progress()
+    }
+}
+
+#[cfg(feature = "parquet")]
+impl Iterator for RecordBatchIter {
+    type Item = Result<crate::columnar::RecordBatch, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.runtime.block_on(self.stream.next())
+    }
 }
 
 impl BlockingExport for ExportBuilder {
@@ -140,5 +190,25 @@ impl BlockingExport for ExportBuilder {
     fn save_blocking(self, path: impl AsRef<Path>) -> Result<ExportSummary, Error> {
         let runtime = runtime()?;
         runtime.block_on(self.save(path))
+    }
+
+    #[cfg(feature = "parquet")]
+    fn record_batches_blocking(
+        self,
+        options: crate::columnar::ColumnarOptions,
+    ) -> Result<RecordBatchIter, Error> {
+        let runtime = runtime()?;
+        let stream = runtime.block_on(self.record_batches(options))?;
+        Ok(RecordBatchIter { runtime, stream })
+    }
+
+    #[cfg(feature = "parquet")]
+    fn save_parquet_blocking(
+        self,
+        path: impl AsRef<Path>,
+        options: crate::columnar::ParquetOptions,
+    ) -> Result<ExportSummary, Error> {
+        let runtime = runtime()?;
+        runtime.block_on(self.save_parquet(path, options))
     }
 }

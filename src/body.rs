@@ -77,6 +77,7 @@ impl BodyStream {
             elapsed: p.elapsed,
             retries: p.retries,
             resumes: p.resumes,
+            unmapped_values: 0,
         }
     }
 }
@@ -113,4 +114,7 @@ pub struct ExportSummary {
     pub retries: u32,
     /// Times the export was resumed after a cut.
     pub resumes: u32,
+    /// Values kept as JSON text in the catch-all column of a columnar export because they
+    /// did not fit their column (see `columnar`, feature `parquet`); 0 for other exports.
+    pub unmapped_values: u64,
 }

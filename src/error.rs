@@ -157,6 +157,11 @@ pub enum Error {
         bytes: u64,
     },
 
+    /// Turning records into Arrow record batches failed for a reason that is not a bad
+    /// record (e.g. a given schema with an unsupported column type).
+    #[error("columnar export: {0}")]
+    Columnar(String),
+
     /// Writing the export failed.
     #[error("cannot write {path}: {source}")]
     Io {

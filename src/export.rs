@@ -366,6 +366,42 @@ impl ExportBuilder {
         Ok(RecordStream::new(framed, CsvDecoder::<R>::default()))
     }
 
+    /// Export records as Arrow record batches (feature `parquet`), decoded straight from
+    /// JSON Lines into Arrow builders as the body arrives; the schema is inferred from the
+    /// first records or given (see [`columnar`](crate::columnar) for the rule and for
+    /// what happens to values that do not fit). Pick it to hand records to an analytics
+    /// engine without writing a file.
+    #[cfg(feature = "parquet")]
+    pub async fn record_batches(
+        self,
+        options: crate::columnar::ColumnarOptions,
+    ) -> Result<crate::columnar::RecordBatchStream, Error> {
+        self.expect_format(true, "record_batches")?;
+        let framed = self.open(false).await?;
+        crate::columnar::RecordBatchStream::open(framed, options).await
+    }
+
+    /// Stream the export into a Parquet file at `path` (feature `parquet`), in one pass:
+    /// record batches ([`record_batches`](Self::record_batches)) encoded on a thread of
+    /// their own, row groups flushed as they fill, zstd by default. Written atomically
+    /// like [`save`](Self::save) (same rules for devices, symbolic links and cleanup: a
+    /// failed export leaves no file); the summary counts values kept in the catch-all
+    /// column ([`ExportSummary::unmapped_values`]).
+    #[cfg(feature = "parquet")]
+    pub async fn save_parquet(
+        self,
+        path: impl AsRef<Path>,
+        options: crate::columnar::ParquetOptions,
+    ) -> Result<ExportSummary, Error> {
+        let stream = self
+            .record_batches(options.columnar_options().clone())
+            .await?;
+        crate::output::save_with(path.as_ref(), move |open, name| {
+            crate::columnar::write_parquet(stream, open, name, options)
+        })
+        .await
+    }
+
     /// Stream the export to `path`, every record checked on the way (see
     /// [`bytes`](Self::bytes)). A regular file is written under a temporary name next to
     /// it and renamed at the end, keeping an existing file's permission bits (and, where

@@ -79,6 +79,8 @@ mod auth;
 pub mod blocking;
 mod body;
 mod client;
+#[cfg(feature = "parquet")]
+pub mod columnar;
 mod error;
 mod export;
 pub mod filter;

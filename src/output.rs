@@ -2,6 +2,7 @@
 //! pipes), an async writer, or a blocking writer on a thread of its own. Each reads a
 //! [`BodyStream`] to its end and returns its [`ExportSummary`].
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
@@ -113,7 +114,7 @@ async fn destination(path: &Path) -> std::io::Result<Destination> {
 fn open_in_place(
     path: &Path,
     file_type: std::fs::FileType,
-) -> std::io::Result<Box<dyn std::io::Write + Send>> {
+) -> std::io::Result<Box<dyn Write + Send>> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
@@ -128,7 +129,26 @@ fn open_in_place(
     ))
 }
 
+/// Opens the writer of a [`save_with`] destination (on the writer thread).
+pub(crate) type Opener = Box<dyn FnOnce() -> std::io::Result<Box<dyn Write + Send>> + Send>;
+
+/// Stream the body to `path` (see [`ExportBuilder::save`](crate::ExportBuilder::save)).
 pub(crate) async fn save(body: BodyStream, path: &Path) -> Result<ExportSummary, Error> {
+    save_with(path, move |open, name| async move {
+        write_via_thread(body, open, &name).await
+    })
+    .await
+}
+
+/// Write an export to `path` with `write`, which gets the destination's opener and its
+/// display name: a regular file is written under a temporary name next to it and renamed
+/// over it once `write` succeeded (keeping owner and mode); a device, FIFO or socket is
+/// written in place. On failure, or when the future is dropped, no temporary file stays.
+pub(crate) async fn save_with<F, Fut>(path: &Path, write: F) -> Result<ExportSummary, Error>
+where
+    F: FnOnce(Opener, String) -> Fut,
+    Fut: std::future::Future<Output = Result<ExportSummary, Error>>,
+{
     let display = path.display().to_string();
     let io = |source| Error::Io {
         path: display.clone(),
@@ -142,7 +162,8 @@ pub(crate) async fn save(body: BodyStream, path: &Path) -> Result<ExportSummary,
         Destination::InPlace { path, file_type } => {
             // Opened by the writer thread: a FIFO's open blocks until it has a reader,
             // and a dropped export must not leave a runtime thread waiting for one.
-            return write_via_thread(body, move || open_in_place(&path, file_type), &display).await;
+            let open: Opener = Box::new(move || open_in_place(&path, file_type));
+            return write(open, display.clone()).await;
         }
         Destination::File { path, existing } => (path, existing),
     };
@@ -167,7 +188,8 @@ pub(crate) async fn save(body: BodyStream, path: &Path) -> Result<ExportSummary,
         .map_err(io)?
         .into_std()
         .await;
-    let summary = write_to_std(body, file, &display).await?;
+    let open: Opener = Box::new(move || Ok(Box::new(file) as Box<dyn Write + Send>));
+    let summary = write(open, display.clone()).await?;
     if let Some(existing) = existing {
         // The file being replaced keeps its mode; a new one gets the umask's.
         keep_owner_and_mode(&temp.path, existing)

@@ -92,9 +92,11 @@ struct Cli {
     #[arg(long, value_enum, default_value_t = RootArg::Trace, value_name = "TYPE")]
     root_type: RootArg,
 
-    /// jsonl, csv, or another format the server offers (sent as is, e.g. jsonl_flat).
-    #[arg(long, default_value = "jsonl", value_parser = parse_format, value_name = "FORMAT")]
-    format: ExportFormat,
+    /// jsonl (the default), csv, parquet (JSON Lines converted to a Parquet file in the
+    /// same pass; also chosen by an --output ending in .parquet), or another format the
+    /// server offers (sent as is, e.g. jsonl_flat).
+    #[arg(long, value_parser = parse_format, value_name = "FORMAT")]
+    format: Option<ExportFormat>,
 
     /// A filter expression, e.g. 'latency_ms > 100' (repeatable; all must match).
     /// See --help for the grammar.
@@ -234,6 +236,27 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(total)
 }
 
+/// Whether the export goes to a Parquet file: `--format parquet`, or no `--format` and an
+/// `--output` ending in `.parquet`.
+fn wants_parquet(cli: &Cli) -> bool {
+    match &cli.format {
+        Some(format) => format.as_str() == "parquet",
+        None => cli
+            .output
+            .extension()
+            .is_some_and(|ext| ext.eq_ignore_ascii_case("parquet")),
+    }
+}
+
+/// The format asked of the server: JSON Lines for a Parquet file.
+fn request_format(cli: &Cli) -> ExportFormat {
+    match &cli.format {
+        _ if wants_parquet(cli) => ExportFormat::Jsonl,
+        Some(format) => format.clone(),
+        None => ExportFormat::Jsonl,
+    }
+}
+
 fn parse_format(s: &str) -> Result<ExportFormat, String> {
     s.trim().parse::<ExportFormat>().map_err(|e| match e {
         Error::InvalidRequest(message) => message,
@@ -324,7 +347,9 @@ fn failure(error: &Error, cli: &Cli) -> Failure {
             "check the API key in ${} and that it may read this project",
             cli.api_key_env
         )),
-        Error::Cut { .. } if !cli.resume && cli.format.is_json_lines() && resumable_sort(cli) => {
+        Error::Cut { .. }
+            if !cli.resume && request_format(cli).is_json_lines() && resumable_sort(cli) =>
+        {
             Some("run again with --resume to continue where a cut stops".into())
         }
         _ => None,
@@ -427,6 +452,14 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             hint: None,
         })?;
     let to_stdout = cli.output.as_os_str() == "-";
+    let parquet = wants_parquet(cli);
+    if parquet && to_stdout {
+        return Err(Failure::usage(
+            "a Parquet file is written to a path (its footer comes last, so a pipe cannot \
+             use it before the end): pass --output FILE.parquet"
+                .to_string(),
+        ));
+    }
     let bar = progress_bar(cli, to_stdout);
     let export = match &bar {
         Some(bar) => {
@@ -450,7 +483,9 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         // action (which would leave the temporary file behind).
         let signals = Signals::new();
         let export = async {
-            if to_stdout {
+            if parquet {
+                save_parquet(export, &cli.output).await
+            } else if to_stdout {
                 export.write_to_std(stdout_writer()).await
             } else {
                 export.save(&cli.output).await
@@ -473,7 +508,12 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         } else {
             cli.output.display().to_string()
         };
-        eprintln!("{}", summary_line(&summary, &cli.format, &destination));
+        let format = if wants_parquet(cli) {
+            ExportFormat::Other("parquet".into())
+        } else {
+            request_format(cli)
+        };
+        eprintln!("{}", summary_line(&summary, &format, &destination));
     }
     Ok(())
 }
@@ -534,7 +574,7 @@ fn export(cli: &Cli, client: &Client, filters: Vec<Filter>) -> ExportBuilder {
     let mut export = client
         .export(cli.project)
         .root_type(cli.root_type.into())
-        .format(cli.format.clone())
+        .format(request_format(cli))
         .redact(!cli.no_redact)
         .filters(filters)
         .resume(cli.resume);
@@ -657,6 +697,27 @@ fn progress_bar(cli: &Cli, to_stdout: bool) -> Option<ProgressBar> {
     Some(bar)
 }
 
+/// Write a Parquet file (feature `parquet`).
+#[cfg(feature = "parquet")]
+async fn save_parquet(
+    export: ExportBuilder,
+    path: &std::path::Path,
+) -> Result<ExportSummary, Error> {
+    export
+        .save_parquet(path, galileo_export::columnar::ParquetOptions::default())
+        .await
+}
+
+/// Without the `parquet` feature there is no Parquet writer.
+#[cfg(not(feature = "parquet"))]
+async fn save_parquet(_: ExportBuilder, _: &std::path::Path) -> Result<ExportSummary, Error> {
+    Err(Error::InvalidRequest(
+        "this galileo-export was built without Parquet support: install it with \
+         `--features cli,parquet`"
+            .into(),
+    ))
+}
+
 /// `exported 1234 records, 2.31 MiB (2420113 bytes) in 1.42 s to out.jsonl`, or for
 /// formats whose records are not counted, `exported 2.31 MiB of csv (…) in …`.
 fn summary_line(summary: &ExportSummary, format: &ExportFormat, destination: &str) -> String {
@@ -671,6 +732,12 @@ fn summary_line(summary: &ExportSummary, format: &ExportFormat, destination: &st
     }
     if summary.resumes > 0 {
         extra.push_str(&format!(", {} resumes", summary.resumes));
+    }
+    if summary.unmapped_values > 0 {
+        extra.push_str(&format!(
+            ", {} values that did not fit their column kept as JSON in _unmapped",
+            summary.unmapped_values
+        ));
     }
     format!(
         "exported {what} ({} bytes) in {:.2} s to {destination}{extra}",

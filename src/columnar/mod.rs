@@ -1,0 +1,390 @@
+//! Analytics-ready exports (feature `parquet`): records as Arrow
+//! [`RecordBatch`]es ([`ExportBuilder::record_batches`](crate::ExportBuilder::record_batches))
+//! or a Parquet file ([`ExportBuilder::save_parquet`](crate::ExportBuilder::save_parquet)),
+//! in the same single streaming pass as every other export, with bounded memory.
+//!
+//! JSON Lines is requested from the server and each line is parsed straight into Arrow
+//! column builders (a `serde` visitor appends to the builders; no `serde_json::Value` is
+//! built per record). Every guarantee of the other paths holds: a cut or a bad record is
+//! an error (after the rows before it), [`resume`](crate::ExportBuilder::resume) works, and
+//! a failed `save_parquet` leaves no file.
+//!
+//! # The schema
+//!
+//! The export's answer is untyped, so the schema comes from the data: the first
+//! [`ColumnarOptions::infer_records`] records (default 1,000), or one you give with
+//! [`ColumnarOptions::schema`]. The rule:
+//!
+//! | values seen (nulls ignored) | column |
+//! |---|---|
+//! | `true`/`false` | `Boolean` |
+//! | integers | `Int64` |
+//! | numbers, some with a fraction (or above `i64`) | `Float64` |
+//! | strings | `Utf8` |
+//! | `created_at` / `updated_at` strings, all RFC 3339 | `Timestamp(µs, "UTC")` |
+//! | objects that all have the same keys | `Struct` of those fields (by the same rule) |
+//! | lists | `List` of the items' column type |
+//! | free-form maps (objects whose keys vary, e.g. `metadata`, `metrics`, user fields), empty objects, lists of them, only nulls, mixed kinds | `Utf8` holding each value's JSON text, marked with the field metadata [`JSON_TEXT_METADATA_KEY`] |
+//!
+//! Every schema ends with a catch-all column, [`UNMAPPED_COLUMN`] (JSON text): **nothing
+//! is lost silently.** A value that does not fit its column once the schema is fixed — a
+//! field that first appears later, a float in an integer column, an object in a string
+//! column, a string that is not a timestamp in a timestamp column, an integer too large
+//! for a `Float64` to hold exactly — is set to null in its column and kept, as its
+//! original JSON, in that row's catch-all object under its path (`usage.input`,
+//! `tags[3]`). Integers in a `Float64` column are widened (exactly, up to 2^53). The
+//! number of values kept there is [`ExportSummary::unmapped_values`](crate::ExportSummary)
+//! and [`RecordBatchStream::unmapped_values`].
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), galileo_export::Error> {
+//! use galileo_export::columnar::{ColumnarOptions, ParquetOptions};
+//! use galileo_export::Client;
+//!
+//! let client = Client::from_env()?;
+//! let (project, log_stream) = (uuid::Uuid::nil(), uuid::Uuid::nil());
+//! let summary = client
+//!     .export(project)
+//!     .log_stream(log_stream)
+//!     .resume(true)
+//!     .save_parquet("traces.parquet", ParquetOptions::default())
+//!     .await?;
+//! println!("{:?} records, {} values kept as JSON", summary.records, summary.unmapped_values);
+//! # Ok(())
+//! # }
+//! ```
+
+mod builder;
+mod parquet_file;
+mod schema;
+
+use std::collections::VecDeque;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
+
+use crate::error::Error;
+use crate::progress::Progress;
+use crate::records::{excerpt, RecordError};
+use crate::transport::Framed;
+
+pub use arrow_array;
+pub use arrow_array::RecordBatch;
+pub use arrow_schema;
+pub use arrow_schema::SchemaRef;
+pub use parquet;
+pub use parquet_file::ParquetOptions;
+
+pub(crate) use parquet_file::write_parquet;
+
+use builder::Columns;
+
+/// The catch-all column every schema ends with: per row, a JSON object of the values that
+/// did not fit their columns, keyed by their path in the record (null when all fit).
+pub const UNMAPPED_COLUMN: &str = "_unmapped";
+
+/// The field metadata key that marks a `Utf8` column as holding each value's JSON text
+/// (value `"true"`). Set it on `Utf8` fields of a schema you give to keep objects and lists
+/// as JSON text there.
+pub const JSON_TEXT_METADATA_KEY: &str = "galileo_export.json_text";
+
+/// How records become Arrow record batches.
+///
+/// ```
+/// use galileo_export::columnar::ColumnarOptions;
+///
+/// let options = ColumnarOptions::default().infer_records(5_000).batch_size(4_096);
+/// assert_eq!(options.batch_rows(), 4_096);
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ColumnarOptions {
+    infer_records: usize,
+    schema: Option<SchemaRef>,
+    batch_size: usize,
+}
+
+impl Default for ColumnarOptions {
+    fn default() -> Self {
+        Self {
+            infer_records: 1_000,
+            schema: None,
+            batch_size: 8_192,
+        }
+    }
+}
+
+impl ColumnarOptions {
+    /// Infer the schema from this many first records (default 1,000; at least 1). They
+    /// are held in memory until the schema is fixed.
+    pub fn infer_records(mut self, records: usize) -> Self {
+        self.infer_records = records.max(1);
+        self
+    }
+
+    /// Use this schema instead of inferring one. Supported column types: `Boolean`,
+    /// `Int64`, `Float64`, `Utf8` (JSON text with [`JSON_TEXT_METADATA_KEY`]),
+    /// `Timestamp(Microsecond, _)`, and `List`/`Struct` of these; the catch-all column
+    /// [`UNMAPPED_COLUMN`] is added at the end if it is not there.
+    pub fn schema(mut self, schema: SchemaRef) -> Self {
+        self.schema = Some(schema);
+        self
+    }
+
+    /// Rows per record batch (default 8,192; at least 1).
+    pub fn batch_size(mut self, rows: usize) -> Self {
+        self.batch_size = rows.max(1);
+        self
+    }
+
+    /// Rows per record batch.
+    pub fn batch_rows(&self) -> usize {
+        self.batch_size
+    }
+}
+
+/// Export records as Arrow [`RecordBatch`]es, decoded as the body arrives. Get one from
+/// [`ExportBuilder::record_batches`](crate::ExportBuilder::record_batches). Items are
+/// `Result<RecordBatch, Error>`: a cut or a bad record ends the stream, after a last batch
+/// with the rows before it.
+pub struct RecordBatchStream {
+    framed: Framed,
+    columns: Columns,
+    batch_size: usize,
+    /// Lines read while inferring the schema, converted first.
+    sampled: VecDeque<Bytes>,
+    /// The lines of the batch being built: if a line fails half-way into the builders,
+    /// the batch is rebuilt from them, so the rows before a bad record are delivered.
+    batch_lines: Vec<Bytes>,
+    /// Values kept in the catch-all column before the batch being built.
+    unmapped_before_batch: u64,
+    /// Lines of the body so far (for error positions).
+    line: u64,
+    /// Bytes of the body so far.
+    offset: u64,
+    ready: VecDeque<RecordBatch>,
+    failure: Option<Error>,
+    input_ended: bool,
+    done: bool,
+}
+
+impl std::fmt::Debug for RecordBatchStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordBatchStream")
+            .field("schema", self.columns.schema())
+            .field("progress", &self.progress())
+            .finish_non_exhaustive()
+    }
+}
+
+impl RecordBatchStream {
+    /// Read the start of the body (to infer the schema, unless one was given) and set up
+    /// the column builders.
+    pub(crate) async fn open(mut framed: Framed, options: ColumnarOptions) -> Result<Self, Error> {
+        let mut sampled = VecDeque::new();
+        let mut failure = None;
+        let mut input_ended = false;
+        let schema = match options.schema {
+            Some(schema) => Arc::new(schema::with_unmapped(&schema)),
+            None => {
+                let mut sample = Vec::new();
+                while sample.len() < options.infer_records {
+                    match framed.next().await {
+                        Some(Ok(chunk)) => {
+                            for line in lines(&chunk) {
+                                // Lines that are not objects are reported when converted.
+                                if let Ok(serde_json::Value::Object(map)) =
+                                    serde_json::from_slice::<serde_json::Value>(line)
+                                {
+                                    sample.push(map);
+                                }
+                            }
+                            sampled.push_back(chunk);
+                        }
+                        Some(Err(e)) => {
+                            failure = Some(e);
+                            input_ended = true;
+                            break;
+                        }
+                        None => {
+                            input_ended = true;
+                            break;
+                        }
+                    }
+                }
+                Arc::new(schema::infer(&sample))
+            }
+        };
+        let columns = Columns::new(schema).map_err(Error::Columnar)?;
+        Ok(Self {
+            framed,
+            columns,
+            batch_size: options.batch_size,
+            sampled,
+            batch_lines: Vec::new(),
+            unmapped_before_batch: 0,
+            line: 0,
+            offset: 0,
+            ready: VecDeque::new(),
+            failure,
+            input_ended,
+            done: false,
+        })
+    }
+
+    /// The schema of every batch (inferred or given, with the catch-all column last).
+    pub fn schema(&self) -> SchemaRef {
+        self.columns.schema().clone()
+    }
+
+    /// Values kept in the catch-all column so far.
+    pub fn unmapped_values(&self) -> u64 {
+        self.columns.unmapped_values()
+    }
+
+    /// Progress so far: records and bytes received, retries, resumes.
+    pub fn progress(&self) -> Progress {
+        self.framed.state().snapshot(false)
+    }
+
+    /// Whether framing counted the records (always, for JSON Lines).
+    pub(crate) fn counts_records(&self) -> bool {
+        self.framed.counts_records()
+    }
+
+    /// Convert the lines of one chunk, queueing full batches.
+    fn convert(&mut self, chunk: &Bytes) -> Result<(), Error> {
+        let mut start = 0;
+        for line in lines_with_breaks(chunk) {
+            let (from, to) = (start, start + line.len());
+            start = to;
+            self.line += 1;
+            let content = trim(line);
+            if !content.iter().all(u8::is_ascii_whitespace) {
+                if let Err(source) = self.columns.push(content) {
+                    let error = Error::Record(RecordError::Json {
+                        line: self.line,
+                        column: source.column() as u64,
+                        offset: self.offset,
+                        excerpt: excerpt(content, source.column().saturating_sub(1)),
+                        source,
+                    });
+                    self.rebuild_batch()?;
+                    return Err(error);
+                }
+                self.batch_lines
+                    .push(chunk.slice(from..from + content.len()));
+                if self.columns.rows() >= self.batch_size {
+                    self.finish_batch()?;
+                }
+            }
+            self.offset += line.len() as u64;
+        }
+        Ok(())
+    }
+
+    fn finish_batch(&mut self) -> Result<(), Error> {
+        let batch = self.columns.finish().map_err(Error::Columnar)?;
+        self.ready.push_back(batch);
+        self.batch_lines.clear();
+        self.unmapped_before_batch = self.columns.unmapped_values();
+        Ok(())
+    }
+
+    /// A line failed half-way into the builders: start the batch over from its good lines
+    /// (they convert as before).
+    fn rebuild_batch(&mut self) -> Result<(), Error> {
+        let mut columns = Columns::new(self.columns.schema().clone()).map_err(Error::Columnar)?;
+        columns.count_unmapped_from(self.unmapped_before_batch);
+        for line in &self.batch_lines {
+            columns
+                .push(line)
+                .map_err(|e| Error::Columnar(format!("a record converted before failed: {e}")))?;
+        }
+        self.columns = columns;
+        Ok(())
+    }
+
+    fn end(&mut self) -> Poll<Option<Result<RecordBatch, Error>>> {
+        self.done = true;
+        self.framed.state().notify(true);
+        Poll::Ready(self.failure.take().map(Err))
+    }
+}
+
+impl Stream for RecordBatchStream {
+    type Item = Result<RecordBatch, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if let Some(batch) = this.ready.pop_front() {
+                return Poll::Ready(Some(Ok(batch)));
+            }
+            if this.done {
+                return Poll::Ready(None);
+            }
+            if let Some(chunk) = this.sampled.pop_front() {
+                if let Err(e) = this.convert(&chunk) {
+                    this.sampled.clear();
+                    this.failure = Some(e);
+                    this.input_ended = true;
+                }
+                continue;
+            }
+            if this.input_ended {
+                if this.columns.rows() > 0 {
+                    if let Err(e) = this.finish_batch() {
+                        this.failure.get_or_insert(e);
+                        return this.end();
+                    }
+                    continue;
+                }
+                return this.end();
+            }
+            match futures::ready!(Pin::new(&mut this.framed).poll_next(cx)) {
+                Some(Ok(chunk)) => {
+                    if let Err(e) = this.convert(&chunk) {
+                        this.failure = Some(e);
+                        this.input_ended = true;
+                    }
+                }
+                Some(Err(e)) => {
+                    this.failure = Some(e);
+                    this.input_ended = true;
+                }
+                None => this.input_ended = true,
+            }
+        }
+    }
+}
+
+/// The lines of a line-aligned chunk, each with its line break (the last one of the body
+/// may have none).
+fn lines_with_breaks(chunk: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = chunk;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
+        let (line, tail) = rest.split_at(end);
+        rest = tail;
+        Some(line)
+    })
+}
+
+/// The non-blank lines of a chunk, without line breaks.
+fn lines(chunk: &[u8]) -> impl Iterator<Item = &[u8]> {
+    lines_with_breaks(chunk)
+        .map(trim)
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+}
+
+fn trim(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
