@@ -17,7 +17,8 @@
 //! - [`filter`] — the filter vocabulary (kinds, operators, values) behind [`Filter`].
 //! - [`records`] — the record decoders, also for exports saved to disk.
 //! - [`api`] and [`spec`] — generated at build time from the OpenAPI spec in `openapi/`.
-//! - Features: `blocking` (module `blocking`), `cli` (the `galileo-export` binary). The
+//! - Features: `blocking` (module `blocking`), `parquet` (module `columnar`: Arrow record
+//!   batches and Parquet files), `cli` (the `galileo-export` binary). The
 //!   local Galileo server for tests is the crate `galileo-export-mock`.
 //!
 //! ```no_run
