@@ -13,8 +13,8 @@
 //!   [`write_to_std`](ExportBuilder::write_to_std).
 //! - [`Error`] — one error type; a cut export is [`Error::Cut`], never a short result.
 //! - [`api`] and [`spec`] — generated at build time from the OpenAPI spec in `openapi/`.
-//! - Features: `blocking` (module `blocking`), `mock-server` (a local Galileo server for tests,
-//!   `mock`), `cli` (the `galileo-export` binary).
+//! - Features: `blocking` (module `blocking`), `cli` (the `galileo-export` binary). A local
+//!   Galileo server for tests is the crate `galileo-export-mock`.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), galileo_export::Error> {
@@ -40,7 +40,7 @@
 #![warn(missing_docs)]
 
 /// The README's examples, compiled as doctests.
-#[cfg(all(doctest, feature = "mock-server"))]
+#[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
@@ -97,6 +97,3 @@ pub use progress::Progress;
 pub use retry::RetryPolicy;
 pub use stream::{ExportSummary, RecordStream};
 pub use text::redact_url;
-
-#[cfg(feature = "mock-server")]
-pub mod mock;

@@ -1,8 +1,8 @@
 //! The blocking facade: an Iterator of records and a blocking save, no async in sight.
 
 use galileo_export::blocking::BlockingExport;
-use galileo_export::mock::{Fault, MockServer};
 use galileo_export::{Client, Error, ExportFormat};
+use galileo_export_mock::{Fault, MockServer};
 use serde_json::Value;
 
 #[test]

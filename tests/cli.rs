@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use assert_cmd::Command;
-use galileo_export::mock::{Fault, MockServer};
+use galileo_export_mock::{Fault, MockServer};
 use serde_json::{json, Value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_galileo-export");

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use futures::TryStreamExt;
-use galileo_export::mock::{Fault, MockServer};
 use galileo_export::{Client, Error, ExportFormat, Filter, RetryPolicy, RootType};
+use galileo_export_mock::{Fault, MockServer};
 use serde_json::{json, Value};
 
 async fn server(records: u64) -> MockServer {

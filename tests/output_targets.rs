@@ -9,8 +9,8 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use galileo_export::mock::{Fault, MockServer};
 use galileo_export::{Client, Error, ExportBuilder, RetryPolicy};
+use galileo_export_mock::{Fault, MockServer};
 
 const BIN: &str = env!("CARGO_BIN_EXE_galileo-export");
 

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
-use galileo_export::mock::{Fault, MockServer};
 use galileo_export::{Client, Error, ExportBuilder, ExportFormat, RetryPolicy};
+use galileo_export_mock::{Fault, MockServer};
 use serde_json::{Map, Value};
 
 async fn server(records: u64) -> MockServer {

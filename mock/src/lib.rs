@@ -1,8 +1,15 @@
-//! A faithful local Galileo server for tests, demos and benchmarks
-//! (feature `mock-server`).
+//! A faithful local Galileo server for tests, demos and benchmarks of
+//! [`galileo_export`].
+//!
+//! Add it as a dev-dependency next to `galileo-export`:
+//!
+//! ```toml
+//! [dev-dependencies]
+//! galileo-export-mock = "0.1"
+//! ```
 //!
 //! [`MockServer`] serves the spec's `export_records` operation (path and
-//! method come from the generated [`crate::spec`] constants, never hard-coded)
+//! method come from the generated [`galileo_export::spec`] constants, never hard-coded)
 //! over plain HTTP on `127.0.0.1` with an ephemeral port, on a dedicated thread
 //! with its own Tokio runtime, so it works from `#[tokio::test]`, from
 //! blocking code and from benchmarks alike, and keeps serving while the
@@ -10,7 +17,7 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! use galileo_export::mock::{Fault, MockServer, RootType};
+//! use galileo_export_mock::{Fault, MockServer, RootType};
 //!
 //! let server = MockServer::builder()
 //!     .records(10_000)
@@ -36,7 +43,7 @@
 //! 2. Authentication → 401 `{"detail": "Not authenticated"}` without
 //!    credentials, `{"detail": "Could not validate credentials"}` with wrong
 //!    ones. Accepted: the spec's API-key header
-//!    ([`crate::spec::security::API_KEY_HEADER`]) carrying the API key,
+//!    ([`galileo_export::spec::security::API_KEY_HEADER`]) carrying the API key,
 //!    `Authorization: Bearer <token>` (if the spec declares bearer auth), and
 //!    HTTP Basic (if declared).
 //! 3. A well-formed but foreign `project_id` → 404 `{"detail": "Project … not found"}`.
@@ -79,6 +86,13 @@
 //! [`ResponseContentType`] for the alternatives. When `file_name` is given a
 //! `Content-Disposition: attachment; filename="<file_name>.<ext>"` header is
 //! added.
+
+#![warn(missing_docs)]
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 mod data;
 mod query;
@@ -662,7 +676,7 @@ impl MockServer {
 
     /// The API-key header name the server checks (from the spec).
     pub fn api_key_header(&self) -> Option<&'static str> {
-        crate::spec::security::API_KEY_HEADER
+        galileo_export::spec::security::API_KEY_HEADER
     }
 
     /// The served data set.
