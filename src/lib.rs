@@ -92,7 +92,7 @@ pub use body::BodyStream;
 pub use client::{Client, ClientBuilder, LowSpeedLimit};
 pub use error::{Error, FieldError};
 pub use export::{ExportBuilder, ExportFormat, RootType, DEFAULT_MAX_RECORD_SIZE};
-pub use filter::Filter;
+pub use filter::{Filter, FilterKind, Operator};
 pub use progress::Progress;
 pub use retry::RetryPolicy;
 pub use stream::{ExportSummary, RecordStream};

@@ -60,7 +60,9 @@
 //! literal `column`), and `filters`, a union discriminated by `type` (an unknown
 //! tag gives `union_tag_invalid` listing the expected tags; errors inside a
 //! filter are located at `["body", "filters", i, "<tag>", field]` as pydantic
-//! v2 does). Each filter kind has its own operator enum. Model-level checks
+//! v2 does). Each filter kind has its own operator enum: the kinds, their
+//! operators and defaults are the library's vocabulary
+//! ([`galileo_export::filter::FilterKind`]). Model-level checks
 //! (`value_error`): exactly one of `log_stream_id`, `experiment_id`,
 //! `metrics_testing_id`; `between` needs `[lo, hi]`; scalar operators reject
 //! lists. For `id` filters, `eq`/`ne`/`one_of`/`not_in` values must parse as
