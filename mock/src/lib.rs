@@ -114,16 +114,13 @@ use serde_json::Value;
 use tokio::sync::{oneshot, watch};
 use uuid::Uuid;
 
-pub use data::{
-    Dataset, DatasetConfig, RootType, BLOCK_LEN, DEFAULT_BASE_TIME_US, LOCALES, MODELS, REGIONS,
-    SPANS_PER_TRACE, STEP_US, TAGS, TRACES_PER_SESSION,
-};
+pub use data::{Dataset, DatasetConfig, RootType, REGIONS, TAGS};
 pub use text::REDACTED;
 
 /// Default API key (also the default bearer token and Basic password).
-pub const DEFAULT_API_KEY: &str = "galileo-mock-api-key";
+const DEFAULT_API_KEY: &str = "galileo-mock-api-key";
 /// Default HTTP Basic user name.
-pub const DEFAULT_BASIC_USER: &str = "mock-user@example.com";
+const DEFAULT_BASIC_USER: &str = "mock-user@example.com";
 
 /// Errors starting the mock server.
 #[derive(Debug, thiserror::Error)]
@@ -351,7 +348,6 @@ pub struct MockServerConfig {
     counts: (u64, u64, u64),
     project_id: Option<Uuid>,
     log_stream_id: Option<Uuid>,
-    base_time_us: i64,
     text_len: (usize, usize),
     api_key: String,
     bearer: Option<String>,
@@ -360,7 +356,6 @@ pub struct MockServerConfig {
     content_type: ResponseContentType,
     prerender: bool,
     worker_threads: usize,
-    faults: Vec<Fault>,
 }
 
 impl Default for MockServerBuilder {
@@ -371,7 +366,6 @@ impl Default for MockServerBuilder {
                 counts: (1_000, 1_000, 1_000),
                 project_id: None,
                 log_stream_id: None,
-                base_time_us: DEFAULT_BASE_TIME_US,
                 text_len: (200, 900),
                 api_key: DEFAULT_API_KEY.to_string(),
                 bearer: None,
@@ -380,7 +374,6 @@ impl Default for MockServerBuilder {
                 content_type: ResponseContentType::default(),
                 prerender: false,
                 worker_threads: 1,
-                faults: Vec::new(),
             },
         }
     }
@@ -407,7 +400,7 @@ impl MockServerBuilder {
         self
     }
 
-    /// Expected API key (default [`DEFAULT_API_KEY`]); also the default bearer
+    /// Expected API key (default `galileo-mock-api-key`); also the default bearer
     /// token and Basic password.
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.cfg.api_key = key.into();
@@ -420,7 +413,7 @@ impl MockServerBuilder {
         self
     }
 
-    /// Expected HTTP Basic credentials (default: [`DEFAULT_BASIC_USER`] and
+    /// Expected HTTP Basic credentials (default: `mock-user@example.com` and
     /// the API key).
     pub fn basic_auth(mut self, user: impl Into<String>, password: impl Into<String>) -> Self {
         self.cfg.basic = Some((user.into(), password.into()));
@@ -442,12 +435,6 @@ impl MockServerBuilder {
     /// Log stream id (default: derived from the seed).
     pub fn log_stream_id(mut self, id: Uuid) -> Self {
         self.cfg.log_stream_id = Some(id);
-        self
-    }
-
-    /// `created_at` of the newest record (default 2025-06-01T12:00:00Z).
-    pub fn base_time(mut self, t: chrono::DateTime<chrono::Utc>) -> Self {
-        self.cfg.base_time_us = t.timestamp_micros();
         self
     }
 
@@ -481,12 +468,6 @@ impl MockServerBuilder {
         self
     }
 
-    /// Queues a fault before the server starts (see [`MockServer::push_fault`]).
-    pub fn fault(mut self, f: Fault) -> Self {
-        self.cfg.faults.push(f);
-        self
-    }
-
     /// Finishes the configuration.
     pub fn build(self) -> MockServerConfig {
         self.cfg
@@ -507,7 +488,7 @@ struct Launch {
 
 impl MockServerConfig {
     /// The data set this configuration serves.
-    pub fn dataset(&self) -> Dataset {
+    fn dataset(&self) -> Dataset {
         let mut d = DatasetConfig::new(self.seed, 0);
         (d.sessions, d.traces, d.spans) = self.counts;
         if let Some(p) = self.project_id {
@@ -516,7 +497,6 @@ impl MockServerConfig {
         if let Some(l) = self.log_stream_id {
             d.log_stream_id = l;
         }
-        d.base_time_us = self.base_time_us;
         d.text_len = self.text_len;
         Dataset::new(d)
     }
@@ -542,7 +522,7 @@ impl MockServerConfig {
             content_type: self.content_type.clone(),
             prerender: self.prerender,
             cache: Mutex::new(HashMap::new()),
-            faults: Mutex::new(self.faults.iter().cloned().collect::<VecDeque<_>>()),
+            faults: Mutex::new(VecDeque::new()),
             requests: Mutex::new(Vec::new()),
             shutdown: shutdown_rx.clone(),
             op_path,
@@ -607,7 +587,7 @@ impl fmt::Debug for MockServer {
 
 impl MockServer {
     /// A builder with the defaults (1,000 records per root type, seed 0,
-    /// [`DEFAULT_API_KEY`]).
+    /// `galileo-mock-api-key`).
     pub fn builder() -> MockServerBuilder {
         MockServerBuilder::default()
     }
