@@ -1,19 +1,19 @@
 //! End-to-end export benchmarks over loopback against the local Galileo server
-//! ([`galileo_export::mock`]): throughput of every way to consume an export, and the
+//! ([`galileo_export_mock`]): throughput of every way to consume an export, and the
 //! peak memory of one very large export.
 //!
 //! ```sh
 //! # throughput: ~100,000 ~2 KB trace records, every path interleaved over 5 rounds
-//! cargo bench --bench export --features mock-server -- throughput
+//! cargo bench --bench export -- throughput
 //! # memory: one ~1 GiB export through one path, the server in another process
-//! cargo build --release --features mock-server --example mock_server
-//! cargo bench --bench export --features mock-server -- memory map
+//! cargo build --release -p galileo-export-mock --example mock_server
+//! cargo bench --bench export -- memory map
 //! # peak RSS of the client process only
 //! /usr/bin/time -v target/release/deps/export-<hash> memory map --gib 1
 //! /usr/bin/time -v target/release/deps/export-<hash> memory save --gib 0.1
 //! # pipe: the release CLI writing to stdout into a pipe vs curl, alternated
-//! cargo build --release --features cli,mock-server --bin galileo-export
-//! cargo bench --bench export --features mock-server,cli -- pipe --runs 9
+//! cargo build --release --features cli --bin galileo-export
+//! cargo bench --bench export --features cli -- pipe --runs 9
 //! ```
 //!
 //! `pipe` options: `--runs N` (9), `--records N` (100000), `--text-len`, `--seed`,
@@ -51,9 +51,9 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
-use galileo_export::mock::MockServer;
 use galileo_export::records::{JsonLinesDecoder, RawRecord, RecordDecoder};
 use galileo_export::{Client, ExportFormat, RootType};
+use galileo_export_mock::MockServer;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -851,7 +851,7 @@ impl ServerProcess {
             .unwrap_or_else(|e| {
                 panic!(
                     "cannot run {} ({e}); build it first: \
-                     cargo build --release --features mock-server --example mock_server",
+                     cargo build --release -p galileo-export-mock --example mock_server",
                     bin.display()
                 )
             });
@@ -1062,7 +1062,7 @@ fn pipe(opts: &Opts) {
         });
     assert!(
         cli_bin.exists(),
-        "{} is missing: cargo build --release --features cli,mock-server (or pass --cli-bin)",
+        "{} is missing: cargo build --release --features cli (or pass --cli-bin)",
         cli_bin.display()
     );
     let me = std::env::current_exe().expect("current exe");

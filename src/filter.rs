@@ -85,6 +85,16 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Vocabulary
+//!
+//! Which kinds exist, which operators each allows and which take a list or a
+//! range is defined once, here: [`FilterKind`] ([`FilterKind::ALL`],
+//! [`FilterKind::operators`], [`FilterKind::default_operator`], …) and
+//! [`Operator`] ([`Operator::takes_list`], [`Operator::takes_range`]). The
+//! per-kind operator enums convert into [`Operator`] and back
+//! ([`TextOperator::from_operator`], …). The `galileo-export` CLI and the
+//! `galileo-export-mock` server read the vocabulary from here too.
+//!
 //! # Deserialization
 //!
 //! [`Filter`] deserializes by its `"type"`; an unknown or missing type is an
@@ -168,6 +178,191 @@ impl fmt::Display for FilterKind {
     }
 }
 
+/// The vocabulary of the API's filters: which kinds exist, which operators each
+/// kind allows (in the order the spec lists them), which kinds default their
+/// operator, and which carry `case_sensitive`. The library's builders, the
+/// `galileo-export` CLI and the `galileo-export-mock` server all read it from
+/// here.
+///
+/// ```
+/// use galileo_export::filter::{FilterKind, Operator};
+///
+/// assert_eq!(FilterKind::from_tag("collection"), Some(FilterKind::Collection));
+/// assert_eq!(
+///     FilterKind::Collection.operator_names(),
+///     ["eq", "contains", "one_of", "not_in"]
+/// );
+/// assert!(FilterKind::Number.allows(Operator::Between));
+/// assert!(!FilterKind::Text.allows(Operator::Between));
+/// assert_eq!(FilterKind::Boolean.default_operator(), Some(Operator::Eq));
+/// assert_eq!(FilterKind::Text.default_operator(), None);
+/// assert!(FilterKind::Text.has_case_sensitive());
+/// assert!(FilterKind::FullyAnnotated.operators().is_empty());
+/// ```
+impl FilterKind {
+    /// The kind whose `"type"` tag is `tag` (`"id"`, `"fully_annotated"`, …).
+    pub fn from_tag(tag: &str) -> Option<FilterKind> {
+        FilterKind::ALL.iter().copied().find(|k| k.as_str() == tag)
+    }
+
+    /// The operators this kind allows, in the order the spec lists them; empty
+    /// for `fully_annotated`, which has no operator.
+    pub const fn operators(self) -> &'static [Operator] {
+        match self {
+            FilterKind::Id => IdOperator::OPERATORS,
+            FilterKind::Date => DateOperator::OPERATORS,
+            FilterKind::Number => NumberOperator::OPERATORS,
+            FilterKind::Boolean => BooleanOperator::OPERATORS,
+            FilterKind::Collection => CollectionOperator::OPERATORS,
+            FilterKind::Text => TextOperator::OPERATORS,
+            FilterKind::FullyAnnotated => &[],
+        }
+    }
+
+    /// [`FilterKind::operators`] as they appear in the `"operator"` field.
+    pub const fn operator_names(self) -> &'static [&'static str] {
+        match self {
+            FilterKind::Id => IdOperator::NAMES,
+            FilterKind::Date => DateOperator::NAMES,
+            FilterKind::Number => NumberOperator::NAMES,
+            FilterKind::Boolean => BooleanOperator::NAMES,
+            FilterKind::Collection => CollectionOperator::NAMES,
+            FilterKind::Text => TextOperator::NAMES,
+            FilterKind::FullyAnnotated => &[],
+        }
+    }
+
+    /// Whether this kind allows `operator`.
+    pub fn allows(self, operator: Operator) -> bool {
+        self.operators().contains(&operator)
+    }
+
+    /// The operator assumed when `"operator"` is absent: `eq` for id and
+    /// boolean filters (the spec's default); `None` where it is required (or,
+    /// for `fully_annotated`, does not exist).
+    pub const fn default_operator(self) -> Option<Operator> {
+        match self {
+            FilterKind::Id | FilterKind::Boolean => Some(Operator::Eq),
+            _ => None,
+        }
+    }
+
+    /// Whether filters of this kind carry `"case_sensitive"` (text and collection).
+    pub const fn has_case_sensitive(self) -> bool {
+        matches!(self, FilterKind::Text | FilterKind::Collection)
+    }
+}
+
+/// Any filter operator, whatever the kind: the union of [`IdOperator`],
+/// [`DateOperator`], [`NumberOperator`], [`BooleanOperator`],
+/// [`CollectionOperator`] and [`TextOperator`], each of which converts into it.
+/// [`FilterKind::operators`] says which kind allows which.
+///
+/// ```
+/// use galileo_export::filter::{NumberOperator, Operator, TextOperator};
+///
+/// let op = Operator::from_name("one_of").unwrap();
+/// assert!(op.takes_list());
+/// assert!(Operator::Between.takes_range());
+/// assert_eq!(TextOperator::from_operator(op), Some(TextOperator::OneOf));
+/// assert_eq!(NumberOperator::from_operator(op), None);
+/// assert_eq!(Operator::from(NumberOperator::Gte).as_str(), "gte");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Operator {
+    /// `eq`: equals.
+    Eq,
+    /// `ne`: differs.
+    Ne,
+    /// `gt`: greater than / after.
+    Gt,
+    /// `gte`: greater than or equal / on or after.
+    Gte,
+    /// `lt`: less than / before.
+    Lt,
+    /// `lte`: less than or equal / on or before.
+    Lte,
+    /// `between`: within `[low, high]`, both ends inclusive.
+    Between,
+    /// `contains`: contains a fragment (text, id) or a string (collection).
+    Contains,
+    /// `one_of`: one of a list.
+    OneOf,
+    /// `not_in`: none of a list.
+    NotIn,
+}
+
+impl Operator {
+    /// Every operator: comparisons, `between`, then the string and list operators.
+    pub const ALL: &'static [Operator] = &[
+        Operator::Eq,
+        Operator::Ne,
+        Operator::Gt,
+        Operator::Gte,
+        Operator::Lt,
+        Operator::Lte,
+        Operator::Between,
+        Operator::Contains,
+        Operator::OneOf,
+        Operator::NotIn,
+    ];
+
+    /// The operator as it appears in the `"operator"` field (`"eq"`, `"one_of"`, …).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Operator::Eq => "eq",
+            Operator::Ne => "ne",
+            Operator::Gt => "gt",
+            Operator::Gte => "gte",
+            Operator::Lt => "lt",
+            Operator::Lte => "lte",
+            Operator::Between => "between",
+            Operator::Contains => "contains",
+            Operator::OneOf => "one_of",
+            Operator::NotIn => "not_in",
+        }
+    }
+
+    /// The operator named `name` as in the `"operator"` field, if any.
+    pub fn from_name(name: &str) -> Option<Operator> {
+        Operator::ALL.iter().copied().find(|op| op.as_str() == name)
+    }
+
+    /// Whether the value is a list: `one_of` and `not_in`.
+    pub const fn takes_list(self) -> bool {
+        matches!(self, Operator::OneOf | Operator::NotIn)
+    }
+
+    /// Whether the value is a range `[low, high]`: `between`.
+    pub const fn takes_range(self) -> bool {
+        matches!(self, Operator::Between)
+    }
+}
+
+impl fmt::Display for Operator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `a == b`, usable in constants.
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 macro_rules! operator_enum {
     (
         $(#[$meta:meta])*
@@ -184,10 +379,38 @@ macro_rules! operator_enum {
             #[doc = concat!("Every operator of a ", $kind, " filter, in the order the spec lists them.")]
             pub const ALL: &'static [$name] = &[$($name::$variant,)+];
 
+            /// [`Self::ALL`] as [`Operator`]s; see [`FilterKind::operators`].
+            pub const OPERATORS: &'static [Operator] = &[$(Operator::$variant,)+];
+
+            /// [`Self::ALL`] as they appear in the `"operator"` field.
+            pub const NAMES: &'static [&'static str] = &[$($wire,)+];
+
             /// The operator as it appears in the `"operator"` field.
             pub const fn as_str(self) -> &'static str {
                 match self {
                     $($name::$variant => $wire,)+
+                }
+            }
+
+            #[doc = concat!("`operator` if a ", $kind, " filter allows it.")]
+            pub const fn from_operator(operator: Operator) -> Option<$name> {
+                match operator {
+                    $(Operator::$variant => Some($name::$variant),)+
+                    #[allow(unreachable_patterns)]
+                    _ => None,
+                }
+            }
+        }
+
+        // Each wire name is the one of the same operator in [`Operator`].
+        const _: () = {
+            $(assert!(str_eq($wire, Operator::$variant.as_str()));)+
+        };
+
+        impl From<$name> for Operator {
+            fn from(operator: $name) -> Operator {
+                match operator {
+                    $($name::$variant => Operator::$variant,)+
                 }
             }
         }

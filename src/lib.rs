@@ -45,7 +45,7 @@
 #![warn(missing_docs)]
 
 /// The README's examples, compiled as doctests.
-#[cfg(all(doctest, feature = "mock-server"))]
+#[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
@@ -106,12 +106,9 @@ pub use client::{
 };
 pub use error::{Error, FieldError};
 pub use export::{ExportBuilder, DEFAULT_MAX_RECORD_SIZE};
-pub use filter::Filter;
+pub use filter::{Filter, FilterKind, Operator};
 pub use progress::Progress;
 pub use request::{ExportFormat, Order, RootType};
 pub use retry::RetryPolicy;
 pub use stream::RecordStream;
 pub use text::redact_url;
-
-#[cfg(feature = "mock-server")]
-pub mod mock;

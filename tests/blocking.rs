@@ -1,23 +1,17 @@
 //! The blocking facade: an Iterator of records and a blocking save, no async in sight.
 
+mod common;
+
+use common::mock::{client_builder, server_blocking};
 use galileo_export::blocking::BlockingExport;
-use galileo_export::mock::{Fault, MockServer};
 use galileo_export::{Client, Error, ExportFormat};
+use galileo_export_mock::Fault;
 use serde_json::Value;
 
 #[test]
 fn records_and_rows_as_iterators() {
-    let server = MockServer::builder()
-        .records(30)
-        .seed(3)
-        .build()
-        .start_blocking()
-        .expect("server starts");
-    let client = Client::builder()
-        .base_url(server.base_url())
-        .api_key(server.api_key())
-        .build()
-        .unwrap();
+    let server = server_blocking(30, 3);
+    let client = client_builder(&server).build().unwrap();
     let export = || {
         client
             .export(server.project_id())
@@ -57,17 +51,8 @@ fn records_and_rows_as_iterators() {
 
 #[test]
 fn a_cut_ends_the_iterator_with_an_error() {
-    let server = MockServer::builder()
-        .records(60)
-        .seed(3)
-        .build()
-        .start_blocking()
-        .expect("server starts");
-    let client = Client::builder()
-        .base_url(server.base_url())
-        .api_key(server.api_key())
-        .build()
-        .unwrap();
+    let server = server_blocking(60, 3);
+    let client = client_builder(&server).build().unwrap();
     server.push_fault(Fault::cut_after(20_000));
     let mut iter = client
         .export(server.project_id())

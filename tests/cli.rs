@@ -2,54 +2,25 @@
 //! grammar becomes the exact request JSON (in `--dry-run` and on the wire), the output is
 //! the server's bytes, and each class of failure has its exit code and message.
 
-use std::path::Path;
+mod common;
 
 use assert_cmd::Command;
-use galileo_export::mock::{Fault, MockServer};
+use common::file_names as files_in;
+use galileo_export_mock::{Fault, MockServer};
 use serde_json::{json, Value};
 
-const BIN: &str = env!("CARGO_BIN_EXE_galileo-export");
-
 fn server(records: u64) -> MockServer {
-    MockServer::builder()
-        .records(records)
-        .seed(7)
-        .build()
-        .start_blocking()
-        .expect("mock server starts")
+    common::mock::server_blocking(records, 7)
 }
 
 /// The binary with a clean environment: no Galileo or proxy variables from the caller.
 fn bare() -> Command {
-    let mut cmd = Command::new(BIN);
-    for var in [
-        "GALILEO_API_KEY",
-        "GALILEO_API_URL",
-        "GALILEO_CONSOLE_URL",
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
+    Command::from_std(common::cli::bare())
 }
 
 /// The binary pointed at `server` with its key, exporting its log stream.
 fn cli(server: &MockServer) -> Command {
-    let mut cmd = bare();
-    cmd.env("GALILEO_API_KEY", server.api_key()).args([
-        "--base-url",
-        server.base_url(),
-        "--project",
-        &server.project_id().to_string(),
-        "--log-stream",
-        &server.log_stream_id().to_string(),
-    ]);
-    cmd
+    Command::from_std(common::cli::for_server(server))
 }
 
 struct Run {
@@ -92,15 +63,6 @@ fn with_spec_defaults(expected: Value) -> Value {
         out_map.insert(k, v);
     }
     out
-}
-
-fn files_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("dir lists")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 const U1: &str = "6f1c2b9e-1d2f-4c3b-9a8e-7d6c5b4a3f21";

@@ -1,33 +1,21 @@
 //! The client against the local Galileo server over real sockets: exact JSON on the wire,
 //! auth per scheme, every error class, retries.
 
+mod common;
+
 use std::time::Duration;
 
 use futures::TryStreamExt;
-use galileo_export::mock::{Fault, MockServer};
 use galileo_export::{Client, Error, ExportFormat, Filter, RetryPolicy, RootType};
+use galileo_export_mock::{Fault, MockServer};
 use serde_json::{json, Value};
 
 async fn server(records: u64) -> MockServer {
-    MockServer::builder()
-        .records(records)
-        .seed(7)
-        .start()
-        .await
-        .expect("mock server starts")
+    common::mock::server(records, 7).await
 }
 
 fn client(server: &MockServer) -> Client {
-    Client::builder()
-        .base_url(server.base_url())
-        .api_key(server.api_key())
-        .retry(
-            RetryPolicy::default()
-                .initial_backoff(Duration::from_millis(10))
-                .jitter(false),
-        )
-        .build()
-        .expect("client builds")
+    common::mock::client(server, None, Duration::from_millis(10))
 }
 
 #[tokio::test]

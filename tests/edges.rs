@@ -7,13 +7,13 @@ mod common;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::cli::bare;
 use common::hostile::{HostileServer, RecordedRequest, Reply};
 use futures::StreamExt;
 use galileo_export::{Client, Error, ExportBuilder, ExportFormat, LowSpeedLimit, RetryPolicy};
 use serde_json::{json, Value};
 
 const KEY: &str = "k-secret-123";
-const BIN: &str = env!("CARGO_BIN_EXE_galileo-export");
 const PROJECT: &str = "6f1c2b9e-1d2f-4c3b-9a8e-7d6c5b4a3f21";
 const LOG_STREAM: &str = "0b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
 
@@ -835,7 +835,7 @@ async fn resume_through_records_is_exactly_once_too() {
 // The CLI: exit codes, no file left, nothing raw on the terminal.
 
 fn cli(api: &HostileServer) -> Command {
-    let mut command = Command::new(BIN);
+    let mut command = bare();
     command
         .args([
             "--project",
@@ -846,9 +846,7 @@ fn cli(api: &HostileServer) -> Command {
         ])
         .arg(api.base_url())
         .args(["--retries", "0", "--quiet"])
-        .env("GALILEO_API_KEY", KEY)
-        .env_remove("GALILEO_API_URL")
-        .env_remove("GALILEO_CONSOLE_URL");
+        .env("GALILEO_API_KEY", KEY);
     command
 }
 
@@ -899,7 +897,7 @@ fn cli_prints_no_raw_control_characters_from_the_server() {
 
 #[test]
 fn cli_never_prints_a_url_password() {
-    let output = Command::new(BIN)
+    let output = bare()
         .args([
             "--project",
             PROJECT,
@@ -908,7 +906,6 @@ fn cli_never_prints_a_url_password() {
             "--dry-run",
         ])
         .args(["--base-url", "https://ann:hunter2@api.example.com"])
-        .env_remove("GALILEO_API_KEY")
         .output()
         .expect("runs");
     assert_eq!(output.status.code(), Some(0), "{output:?}");
@@ -919,7 +916,7 @@ fn cli_never_prints_a_url_password() {
     );
     assert!(!all.contains("hunter2"), "{all}");
     assert!(all.contains("api.example.com"), "{all}");
-    let output = Command::new(BIN)
+    let output = bare()
         .args(["--project", PROJECT, "--log-stream", LOG_STREAM])
         .args(["--base-url", "ftp://ann:hunter2@files.example.com"])
         .env("GALILEO_API_KEY", KEY)

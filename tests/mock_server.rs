@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use galileo_export::mock::{Fault, MockServer, ResponseContentType, RootType, REDACTED, TAGS};
+use galileo_export_mock::{Fault, MockServer, ResponseContentType, RootType, REDACTED, TAGS};
 use serde_json::{json, Value};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -1169,7 +1169,7 @@ async fn throughput_report() -> TestResult {
 }
 
 mod fuzz {
-    use galileo_export::mock::{Dataset, DatasetConfig};
+    use galileo_export_mock::{Dataset, DatasetConfig};
     use proptest::prelude::*;
     use serde_json::{json, Map, Value};
 

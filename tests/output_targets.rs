@@ -4,59 +4,29 @@
 //! dropped export leaves an existing file untouched and no temporary file; stdout is
 //! written by a dedicated thread; the CLI stops cleanly on SIGINT and SIGTERM.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use galileo_export::mock::{Fault, MockServer};
-use galileo_export::{Client, Error, ExportBuilder, RetryPolicy};
-
-const BIN: &str = env!("CARGO_BIN_EXE_galileo-export");
+use common::cli::for_server as cli_command;
+use common::file_names as names;
+use common::mock::{expected, export};
+use galileo_export::{Client, Error};
+use galileo_export_mock::{Fault, MockServer};
 
 async fn server(records: u64) -> MockServer {
-    MockServer::builder()
-        .records(records)
-        .seed(23)
-        .start()
-        .await
-        .expect("mock server starts")
+    common::mock::server(records, 23).await
 }
 
 fn client(server: &MockServer) -> Client {
-    Client::builder()
-        .base_url(server.base_url())
-        .api_key(server.api_key())
-        .read_timeout(Duration::from_secs(5))
-        .retry(
-            RetryPolicy::default()
-                .initial_backoff(Duration::from_millis(5))
-                .jitter(false),
-        )
-        .build()
-        .expect("client builds")
-}
-
-fn export(client: &Client, server: &MockServer) -> ExportBuilder {
-    client
-        .export(server.project_id())
-        .log_stream(server.log_stream_id())
-}
-
-/// The bytes a fault-free export of the default request returns.
-fn expected(client: &Client, server: &MockServer) -> Vec<u8> {
-    let request = export(client, server).to_json().expect("valid request");
-    server.expected_body(&request).expect("accepted")
-}
-
-/// File names in `dir`, sorted.
-fn names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("dir lists")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
+    common::mock::client(
+        server,
+        Some(Duration::from_secs(5)),
+        Duration::from_millis(5),
+    )
 }
 
 fn part_files(dir: &Path) -> Vec<String> {
@@ -478,32 +448,6 @@ async fn write_to_std_reports_a_write_error() {
 
 // ---------------------------------------------------------------------------------------
 // The CLI as a process.
-
-/// The binary pointed at `server`, with a clean environment.
-fn cli_command(server: &MockServer) -> Command {
-    let mut cmd = Command::new(BIN);
-    for var in [
-        "GALILEO_API_URL",
-        "GALILEO_CONSOLE_URL",
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("GALILEO_API_KEY", server.api_key()).args([
-        "--base-url",
-        server.base_url(),
-        "--project",
-        &server.project_id().to_string(),
-        "--log-stream",
-        &server.log_stream_id().to_string(),
-    ]);
-    cmd
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cli_writes_stdout_exactly_and_reports_a_closed_pipe() {

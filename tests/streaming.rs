@@ -2,42 +2,28 @@
 //! that says how many records came before it; retries before data; resume after data;
 //! bad records are errors with their line; files are written atomically.
 
+mod common;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::mock::export;
 use futures::{StreamExt, TryStreamExt};
-use galileo_export::mock::{Fault, MockServer};
-use galileo_export::{Client, Error, ExportBuilder, ExportFormat, RetryPolicy};
+use galileo_export::{Client, Error, ExportFormat};
+use galileo_export_mock::{Fault, MockServer};
 use serde_json::{Map, Value};
 
 async fn server(records: u64) -> MockServer {
-    MockServer::builder()
-        .records(records)
-        .seed(11)
-        .start()
-        .await
-        .expect("mock server starts")
+    common::mock::server(records, 11).await
 }
 
 fn client(server: &MockServer) -> Client {
-    Client::builder()
-        .base_url(server.base_url())
-        .api_key(server.api_key())
-        .read_timeout(Duration::from_millis(500))
-        .retry(
-            RetryPolicy::default()
-                .initial_backoff(Duration::from_millis(5))
-                .jitter(false),
-        )
-        .build()
-        .expect("client builds")
-}
-
-fn export(client: &Client, server: &MockServer) -> ExportBuilder {
-    client
-        .export(server.project_id())
-        .log_stream(server.log_stream_id())
+    common::mock::client(
+        server,
+        Some(Duration::from_millis(500)),
+        Duration::from_millis(5),
+    )
 }
 
 /// Collect records until the stream ends or fails.

@@ -48,10 +48,7 @@ fn shape_of(value: &Value) -> Shape {
             timestamps: is_timestamp(s),
         },
         Value::Array(items) => Shape::Array(Box::new(
-            items
-                .iter()
-                .map(shape_of)
-                .fold(Shape::Null, merge),
+            items.iter().map(shape_of).fold(Shape::Null, merge),
         )),
         Value::Object(map) => object_shape(map),
     }

@@ -19,7 +19,9 @@ use std::fmt;
 use std::ops::Range;
 
 use chrono::DateTime;
-use galileo_export::filter::{DateOperator, Filter, FilterError, Number, NumberOperator};
+use galileo_export::filter::{
+    DateOperator, Filter, FilterError, FilterKind, Number, NumberOperator, Operator,
+};
 use uuid::Uuid;
 
 /// The grammar as shown by `--help` (and in the README).
@@ -65,163 +67,97 @@ FILTER EXPRESSIONS (--filter, repeatable; a record must match all of them):
     --filter 'fully_annotated by [0b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d]'
 ";
 
-/// What an operator in an expression asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Op {
-    Eq,
-    Ne,
-    Gt,
-    Gte,
-    Lt,
-    Lte,
-    Between,
-    Contains,
-    OneOf,
-    NotIn,
+/// The symbols an expression may write instead of an operator's name; the first symbol
+/// of an operator is the one shown in messages.
+const SYMBOLS: &[(&str, Operator)] = &[
+    ("=", Operator::Eq),
+    ("==", Operator::Eq),
+    ("!=", Operator::Ne),
+    (">", Operator::Gt),
+    (">=", Operator::Gte),
+    ("<", Operator::Lt),
+    ("<=", Operator::Lte),
+];
+
+fn from_symbol(symbol: &str) -> Option<Operator> {
+    SYMBOLS
+        .iter()
+        .find(|(s, _)| *s == symbol)
+        .map(|&(_, op)| op)
 }
 
-impl Op {
-    fn from_word(word: &str) -> Option<Op> {
-        Some(match word {
-            "eq" => Op::Eq,
-            "ne" => Op::Ne,
-            "gt" => Op::Gt,
-            "gte" => Op::Gte,
-            "lt" => Op::Lt,
-            "lte" => Op::Lte,
-            "between" => Op::Between,
-            "contains" => Op::Contains,
-            "one_of" => Op::OneOf,
-            "not_in" => Op::NotIn,
-            _ => return None,
+/// The symbol shown for `op`, if it has one.
+fn symbol(op: Operator) -> Option<&'static str> {
+    SYMBOLS.iter().find(|(_, o)| *o == op).map(|&(s, _)| s)
+}
+
+/// `a, b or c`.
+fn either(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// What an unknown operator is met with: every symbol and every name.
+fn operators_expected() -> String {
+    let mut words: Vec<&str> = Vec::new();
+    for &(s, op) in SYMBOLS {
+        if symbol(op) == Some(s) {
+            words.push(s);
+        }
+    }
+    words.extend(Operator::ALL.iter().map(|op| op.as_str()));
+    format!(
+        "an operator: {} (a leading ~ makes text and collection filters case-insensitive)",
+        words.join(" ")
+    )
+}
+
+/// The kinds a `KIND:` prefix may name: every kind but `fully_annotated` (a filter of
+/// its own syntax), in the order `--help` lists them.
+const PREFIX_KINDS: [FilterKind; 6] = [
+    FilterKind::Text,
+    FilterKind::Number,
+    FilterKind::Date,
+    FilterKind::Id,
+    FilterKind::Boolean,
+    FilterKind::Collection,
+];
+
+fn kinds_expected() -> String {
+    either(&PREFIX_KINDS.map(|k| k.as_str().to_string()))
+}
+
+fn from_prefix(prefix: &str) -> Option<FilterKind> {
+    PREFIX_KINDS.into_iter().find(|k| k.as_str() == prefix)
+}
+
+/// The operators `kind` allows, with their symbols: `eq (=), ne (!=), contains, …`.
+fn kind_operators(kind: FilterKind) -> String {
+    let names: Vec<String> = Operator::ALL
+        .iter()
+        .filter(|op| kind.allows(**op))
+        .map(|&op| match symbol(op) {
+            Some(s) => format!("{op} ({s})"),
+            None => op.to_string(),
         })
-    }
+        .collect();
+    either(&names)
+}
 
-    fn from_symbol(symbol: &str) -> Option<Op> {
-        Some(match symbol {
-            "=" | "==" => Op::Eq,
-            "!=" => Op::Ne,
-            ">" => Op::Gt,
-            ">=" => Op::Gte,
-            "<" => Op::Lt,
-            "<=" => Op::Lte,
-            _ => return None,
+/// The operators `~` applies to (those of text and collection filters), with symbols.
+fn case_insensitive_operators() -> String {
+    let names: Vec<String> = Operator::ALL
+        .iter()
+        .filter(|op| FilterKind::Text.allows(**op) || FilterKind::Collection.allows(**op))
+        .map(|&op| match symbol(op) {
+            Some(s) => format!("{op} ({s})"),
+            None => op.to_string(),
         })
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Op::Eq => "eq",
-            Op::Ne => "ne",
-            Op::Gt => "gt",
-            Op::Gte => "gte",
-            Op::Lt => "lt",
-            Op::Lte => "lte",
-            Op::Between => "between",
-            Op::Contains => "contains",
-            Op::OneOf => "one_of",
-            Op::NotIn => "not_in",
-        }
-    }
-
-    fn ordered(self) -> Option<Ordered> {
-        Some(match self {
-            Op::Eq => Ordered::Eq,
-            Op::Ne => Ordered::Ne,
-            Op::Gt => Ordered::Gt,
-            Op::Gte => Ordered::Gte,
-            Op::Lt => Ordered::Lt,
-            Op::Lte => Ordered::Lte,
-            _ => return None,
-        })
-    }
-}
-
-/// The comparison operators shared by number and date filters.
-#[derive(Debug, Clone, Copy)]
-enum Ordered {
-    Eq,
-    Ne,
-    Gt,
-    Gte,
-    Lt,
-    Lte,
-}
-
-impl Ordered {
-    fn number(self) -> NumberOperator {
-        match self {
-            Ordered::Eq => NumberOperator::Eq,
-            Ordered::Ne => NumberOperator::Ne,
-            Ordered::Gt => NumberOperator::Gt,
-            Ordered::Gte => NumberOperator::Gte,
-            Ordered::Lt => NumberOperator::Lt,
-            Ordered::Lte => NumberOperator::Lte,
-        }
-    }
-
-    fn date(self) -> DateOperator {
-        match self {
-            Ordered::Eq => DateOperator::Eq,
-            Ordered::Ne => DateOperator::Ne,
-            Ordered::Gt => DateOperator::Gt,
-            Ordered::Gte => DateOperator::Gte,
-            Ordered::Lt => DateOperator::Lt,
-            Ordered::Lte => DateOperator::Lte,
-        }
-    }
-}
-
-const OPERATORS: &str =
-    "an operator: = != > >= < <= eq ne gt gte lt lte between contains one_of not_in \
-     (a leading ~ makes text and collection filters case-insensitive)";
-const KINDS: &str = "text, number, date, id, boolean or collection";
-
-/// The kind of filter an expression builds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Text,
-    Number,
-    Date,
-    Id,
-    Boolean,
-    Collection,
-}
-
-impl Kind {
-    fn from_prefix(prefix: &str) -> Option<Kind> {
-        Some(match prefix {
-            "text" => Kind::Text,
-            "number" => Kind::Number,
-            "date" => Kind::Date,
-            "id" => Kind::Id,
-            "boolean" => Kind::Boolean,
-            "collection" => Kind::Collection,
-            _ => return None,
-        })
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Kind::Text => "text",
-            Kind::Number => "number",
-            Kind::Date => "date",
-            Kind::Id => "id",
-            Kind::Boolean => "boolean",
-            Kind::Collection => "collection",
-        }
-    }
-
-    fn operators(self) -> &'static str {
-        match self {
-            Kind::Text => "eq (=), ne (!=), contains, one_of or not_in",
-            Kind::Number => "eq (=), ne (!=), gt (>), gte (>=), lt (<), lte (<=) or between",
-            Kind::Date => "eq (=), ne (!=), gt (>), gte (>=), lt (<) or lte (<=)",
-            Kind::Id => "eq (=), ne (!=), contains, one_of or not_in",
-            Kind::Boolean => "eq (=) or ne (!=)",
-            Kind::Collection => "eq (=), contains, one_of or not_in",
-        }
-    }
+        .collect();
+    either(&names)
 }
 
 /// A bad `--filter` expression: what is wrong, where (a byte range of the
@@ -421,13 +357,13 @@ fn tokenize(expr: &str) -> Result<Vec<Token>, ParseError> {
             }
         };
         let end = chars.peek().map_or(expr.len(), |&(i, _)| i);
-        if tok == Tok::Symbol && Op::from_symbol(&expr[body_start..end]).is_none() {
+        if tok == Tok::Symbol && from_symbol(&expr[body_start..end]).is_none() {
             return Err(ParseError::new(
                 expr,
                 start..end,
                 format!("unknown operator `{}`", &expr[start..end]),
             )
-            .expected(OPERATORS));
+            .expected(operators_expected()));
         }
         tokens.push(Token {
             tok,
@@ -688,21 +624,21 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn value(&mut self, op: Op, kind: Option<Kind>) -> Result<Value, ParseError> {
+    fn value(&mut self, op: Operator, kind: Option<FilterKind>) -> Result<Value, ParseError> {
         let starts_list = self.peek().is_some_and(|t| t.tok == Tok::LBracket);
         match op {
-            Op::OneOf | Op::NotIn => {
+            Operator::OneOf | Operator::NotIn => {
                 if starts_list {
                     let (items, span) = self.list()?;
                     Ok(Value::List(items, span))
                 } else {
                     let span = self.peek().map_or(self.end(), |t| t.span.clone());
                     Err(self
-                        .error(span, format!("`{}` needs a list", op.name()))
+                        .error(span, format!("`{}` needs a list", op.as_str()))
                         .expected("a list like [a, \"b c\"]"))
                 }
             }
-            Op::Between => {
+            Operator::Between => {
                 if starts_list {
                     let (items, span) = self.list()?;
                     match <[Scalar; 2]>::try_from(items) {
@@ -717,7 +653,7 @@ impl<'a> Parser<'a> {
                     Ok(Value::Two(low, high))
                 }
             }
-            Op::Eq if starts_list && kind == Some(Kind::Collection) => {
+            Operator::Eq if starts_list && kind == Some(FilterKind::Collection) => {
                 let (items, span) = self.list()?;
                 Ok(Value::List(items, span))
             }
@@ -727,9 +663,9 @@ impl<'a> Parser<'a> {
                     return Err(self
                         .error(
                             span,
-                            format!("`{}` takes a single value, not a list", op.name()),
+                            format!("`{}` takes a single value, not a list", op.as_str()),
                         )
-                        .expected(if op == Op::Eq {
+                        .expected(if op == Operator::Eq {
                             "a single value (use one_of for a list, or collection:COLUMN = [...])"
                         } else {
                             "a single value"
@@ -767,11 +703,12 @@ pub fn parse(expr: &str) -> Result<Filter, ParseError> {
             match word.split_once(':') {
                 Some((prefix, column)) => {
                     let prefix_span = first.span.start..first.span.start + prefix.len();
-                    let Some(kind) = Kind::from_prefix(prefix) else {
+                    let Some(kind) = from_prefix(prefix) else {
                         return Err(p
                             .error(prefix_span, format!("unknown kind `{prefix}`"))
                             .expected(format!(
-                                "one of {KINDS} before `:` (quote a column whose name has a `:`)"
+                                "one of {} before `:` (quote a column whose name has a `:`)",
+                                kinds_expected()
                             )));
                     };
                     if column.is_empty() {
@@ -806,11 +743,11 @@ pub fn parse(expr: &str) -> Result<Filter, ParseError> {
     let Some(op_token) = p.next() else {
         return Err(p
             .error(p.end(), "no operator after the column")
-            .expected(OPERATORS));
+            .expected(operators_expected()));
     };
     let op = match op_token.tok {
-        Tok::Word => Op::from_word(op_token.text(expr)),
-        Tok::Symbol => Op::from_symbol(op_token.text(expr)),
+        Tok::Word => Operator::from_name(op_token.text(expr)),
+        Tok::Symbol => from_symbol(op_token.text(expr)),
         _ => None,
     };
     let Some(op) = op else {
@@ -819,16 +756,21 @@ pub fn parse(expr: &str) -> Result<Filter, ParseError> {
                 op_token.span.clone(),
                 format!("unknown operator `{}`", op_token.source(expr)),
             )
-            .expected(OPERATORS));
+            .expected(operators_expected()));
     };
     let insensitive = op_token.tilde;
-    if insensitive && matches!(op, Op::Gt | Op::Gte | Op::Lt | Op::Lte | Op::Between) {
+    if insensitive
+        && matches!(
+            op,
+            Operator::Gt | Operator::Gte | Operator::Lt | Operator::Lte | Operator::Between
+        )
+    {
         return Err(p
             .error(
                 op_token.span.clone(),
-                format!("`~` does not apply to `{}`", op.name()),
+                format!("`~` does not apply to `{}`", op.as_str()),
             )
-            .expected("~ only before eq (=), ne (!=), contains, one_of or not_in"));
+            .expected(format!("~ only before {}", case_insensitive_operators())));
     }
 
     let value = p.value(op, prefix)?;
@@ -848,11 +790,11 @@ pub fn parse(expr: &str) -> Result<Filter, ParseError> {
         Some(kind) => kind,
         None => infer(&p, op, insensitive, &value, op_token.span.clone())?,
     };
-    if insensitive && !matches!(kind, Kind::Text | Kind::Collection) {
+    if insensitive && !kind.has_case_sensitive() {
         return Err(p
             .error(
                 op_token.span.clone(),
-                format!("`~` does not apply to {} filters", kind.name()),
+                format!("`~` does not apply to {} filters", kind.as_str()),
             )
             .expected("~ only on text and collection filters"));
     }
@@ -878,21 +820,21 @@ pub fn parse(expr: &str) -> Result<Filter, ParseError> {
 /// The kind of an expression without a prefix.
 fn infer(
     p: &Parser<'_>,
-    op: Op,
+    op: Operator,
     insensitive: bool,
     value: &Value,
     op_span: Range<usize>,
-) -> Result<Kind, ParseError> {
+) -> Result<FilterKind, ParseError> {
     if insensitive {
-        return Ok(Kind::Text);
+        return Ok(FilterKind::Text);
     }
     Ok(match (op, value) {
-        (Op::Between, _) => Kind::Number,
-        (Op::Gt | Op::Gte | Op::Lt | Op::Lte, Value::One(v)) => {
+        (Operator::Between, _) => FilterKind::Number,
+        (Operator::Gt | Operator::Gte | Operator::Lt | Operator::Lte, Value::One(v)) => {
             if parse_number(&v.text).is_some() {
-                Kind::Number
+                FilterKind::Number
             } else if is_date(&v.text) {
-                Kind::Date
+                FilterKind::Date
             } else {
                 return Err(p
                     .error(
@@ -905,38 +847,38 @@ fn infer(
                     )));
             }
         }
-        (Op::Eq | Op::Ne, Value::One(v)) => match v.bare() {
-            Some(t) if parse_bool(t).is_some() => Kind::Boolean,
-            Some(t) if parse_hyphenated_uuid(t).is_some() => Kind::Id,
-            Some(t) if parse_number(t).is_some() => Kind::Number,
-            Some(t) if is_date(t) => Kind::Date,
-            _ => Kind::Text,
+        (Operator::Eq | Operator::Ne, Value::One(v)) => match v.bare() {
+            Some(t) if parse_bool(t).is_some() => FilterKind::Boolean,
+            Some(t) if parse_hyphenated_uuid(t).is_some() => FilterKind::Id,
+            Some(t) if parse_number(t).is_some() => FilterKind::Number,
+            Some(t) if is_date(t) => FilterKind::Date,
+            _ => FilterKind::Text,
         },
-        (Op::Contains, Value::One(v)) => match v.bare() {
-            Some(t) if parse_hyphenated_uuid(t).is_some() => Kind::Id,
-            _ => Kind::Text,
+        (Operator::Contains, Value::One(v)) => match v.bare() {
+            Some(t) if parse_hyphenated_uuid(t).is_some() => FilterKind::Id,
+            _ => FilterKind::Text,
         },
-        (Op::OneOf | Op::NotIn, Value::List(items, _)) => {
+        (Operator::OneOf | Operator::NotIn, Value::List(items, _)) => {
             let all_ids = !items.is_empty()
                 && items
                     .iter()
                     .all(|v| v.bare().is_some_and(|t| parse_hyphenated_uuid(t).is_some()));
             if all_ids {
-                Kind::Id
+                FilterKind::Id
             } else {
-                Kind::Text
+                FilterKind::Text
             }
         }
         // The parser only produces the shapes above.
-        _ => Kind::Text,
+        _ => FilterKind::Text,
     })
 }
 
 fn build(
     p: &Parser<'_>,
-    kind: Kind,
+    kind: FilterKind,
     column: &str,
-    op: Op,
+    op: Operator,
     insensitive: bool,
     value: &Value,
     op_span: Range<usize>,
@@ -944,9 +886,13 @@ fn build(
     let unsupported = || {
         p.error(
             op_span.clone(),
-            format!("{} filters have no `{}` operator", kind.name(), op.name()),
+            format!(
+                "{} filters have no `{}` operator",
+                kind.as_str(),
+                op.as_str()
+            ),
         )
-        .expected(kind.operators())
+        .expected(kind_operators(kind))
     };
     let texts = |items: &[Scalar]| items.iter().map(|s| s.text.clone()).collect::<Vec<_>>();
     let uuid = |s: &Scalar| {
@@ -963,45 +909,46 @@ fn build(
     };
 
     let filter: Filter = match (kind, op, value) {
-        (Kind::Text, _, _) => {
+        (FilterKind::Text, _, _) => {
             let b = Filter::text(column).case_sensitive(!insensitive);
             match (op, value) {
-                (Op::Eq, Value::One(v)) => b.eq(v.text.clone()).into(),
-                (Op::Ne, Value::One(v)) => b.ne(v.text.clone()).into(),
-                (Op::Contains, Value::One(v)) => b.contains(v.text.clone()).into(),
-                (Op::OneOf, Value::List(items, _)) => b.one_of(texts(items)).into(),
-                (Op::NotIn, Value::List(items, _)) => b.not_in(texts(items)).into(),
+                (Operator::Eq, Value::One(v)) => b.eq(v.text.clone()).into(),
+                (Operator::Ne, Value::One(v)) => b.ne(v.text.clone()).into(),
+                (Operator::Contains, Value::One(v)) => b.contains(v.text.clone()).into(),
+                (Operator::OneOf, Value::List(items, _)) => b.one_of(texts(items)).into(),
+                (Operator::NotIn, Value::List(items, _)) => b.not_in(texts(items)).into(),
                 _ => return Err(unsupported()),
             }
         }
-        (Kind::Collection, _, _) => {
+        (FilterKind::Collection, _, _) => {
             let b = Filter::collection(column).case_sensitive(!insensitive);
             match (op, value) {
-                (Op::Eq, Value::One(v)) => b.eq(v.text.clone()).into(),
-                (Op::Eq, Value::List(items, _)) => b.eq(texts(items)).into(),
-                (Op::Contains, Value::One(v)) => b.contains(v.text.clone()).into(),
-                (Op::OneOf, Value::List(items, _)) => b.one_of(texts(items)).into(),
-                (Op::NotIn, Value::List(items, _)) => b.not_in(texts(items)).into(),
+                (Operator::Eq, Value::One(v)) => b.eq(v.text.clone()).into(),
+                (Operator::Eq, Value::List(items, _)) => b.eq(texts(items)).into(),
+                (Operator::Contains, Value::One(v)) => b.contains(v.text.clone()).into(),
+                (Operator::OneOf, Value::List(items, _)) => b.one_of(texts(items)).into(),
+                (Operator::NotIn, Value::List(items, _)) => b.not_in(texts(items)).into(),
                 _ => return Err(unsupported()),
             }
         }
-        (Kind::Number, Op::Between, Value::Two(low, high)) => Filter::number(column)
+        (FilterKind::Number, Operator::Between, Value::Two(low, high)) => Filter::number(column)
             .between(number(low)?, number(high)?)
             .into(),
-        (Kind::Number, _, Value::One(v)) => {
-            let Some(ordered) = op.ordered() else {
+        (FilterKind::Number, _, Value::One(v)) => {
+            // `between` takes two values: a single one never builds a `between`.
+            let Some(operator) =
+                NumberOperator::from_operator(op).filter(|o| *o != NumberOperator::Between)
+            else {
                 return Err(unsupported());
             };
-            Filter::number(column)
-                .compare(ordered.number(), number(v)?)
-                .into()
+            Filter::number(column).compare(operator, number(v)?).into()
         }
-        (Kind::Date, _, Value::One(v)) => {
-            let Some(ordered) = op.ordered() else {
+        (FilterKind::Date, _, Value::One(v)) => {
+            let Some(operator) = DateOperator::from_operator(op) else {
                 return Err(unsupported());
             };
             Filter::date(column)
-                .parse(ordered.date(), &v.text)
+                .parse(operator, &v.text)
                 .map_err(|_| {
                     p.error(
                         v.span.clone(),
@@ -1011,25 +958,25 @@ fn build(
                 })?
                 .into()
         }
-        (Kind::Id, Op::Eq, Value::One(v)) => Filter::id(column).eq(uuid(v)?).into(),
-        (Kind::Id, Op::Ne, Value::One(v)) => Filter::id(column).ne(uuid(v)?).into(),
-        (Kind::Id, Op::Contains, Value::One(v)) => {
+        (FilterKind::Id, Operator::Eq, Value::One(v)) => Filter::id(column).eq(uuid(v)?).into(),
+        (FilterKind::Id, Operator::Ne, Value::One(v)) => Filter::id(column).ne(uuid(v)?).into(),
+        (FilterKind::Id, Operator::Contains, Value::One(v)) => {
             Filter::id(column).contains(v.text.clone()).into()
         }
-        (Kind::Id, Op::OneOf, Value::List(items, _)) => Filter::id(column)
+        (FilterKind::Id, Operator::OneOf, Value::List(items, _)) => Filter::id(column)
             .one_of(items.iter().map(uuid).collect::<Result<Vec<_>, _>>()?)
             .into(),
-        (Kind::Id, Op::NotIn, Value::List(items, _)) => Filter::id(column)
+        (FilterKind::Id, Operator::NotIn, Value::List(items, _)) => Filter::id(column)
             .not_in(items.iter().map(uuid).collect::<Result<Vec<_>, _>>()?)
             .into(),
-        (Kind::Boolean, Op::Eq | Op::Ne, Value::One(v)) => {
+        (FilterKind::Boolean, Operator::Eq | Operator::Ne, Value::One(v)) => {
             let Some(b) = parse_bool(&v.text) else {
                 return Err(p
                     .error(v.span.clone(), format!("`{}` is not a boolean", v.text))
                     .expected("true or false"));
             };
             let builder = Filter::boolean(column);
-            if op == Op::Eq {
+            if op == Operator::Eq {
                 builder.eq(b).into()
             } else {
                 builder.ne(b).into()
@@ -1378,6 +1325,55 @@ mod tests {
         assert!(e.message().contains("must not be empty"), "{e}");
     }
 
+    /// The messages made from the library's filter vocabulary.
+    #[test]
+    fn vocabulary_messages() {
+        assert_eq!(
+            kinds_expected(),
+            "text, number, date, id, boolean or collection"
+        );
+        let expected = [
+            (
+                FilterKind::Text,
+                "eq (=), ne (!=), contains, one_of or not_in",
+            ),
+            (
+                FilterKind::Number,
+                "eq (=), ne (!=), gt (>), gte (>=), lt (<), lte (<=) or between",
+            ),
+            (
+                FilterKind::Date,
+                "eq (=), ne (!=), gt (>), gte (>=), lt (<) or lte (<=)",
+            ),
+            (
+                FilterKind::Id,
+                "eq (=), ne (!=), contains, one_of or not_in",
+            ),
+            (FilterKind::Boolean, "eq (=) or ne (!=)"),
+            (FilterKind::Collection, "eq (=), contains, one_of or not_in"),
+        ];
+        for (kind, operators) in expected {
+            assert_eq!(kind_operators(kind), operators, "{kind}");
+            assert_eq!(from_prefix(kind.as_str()), Some(kind));
+        }
+        assert_eq!(from_prefix("fully_annotated"), None);
+        assert_eq!(
+            case_insensitive_operators(),
+            "eq (=), ne (!=), contains, one_of or not_in"
+        );
+        // Every operator the library knows can be written, by name or symbol.
+        for &op in Operator::ALL {
+            assert_eq!(Operator::from_name(op.as_str()), Some(op));
+        }
+        for (symbol, op) in [
+            ("=", Operator::Eq),
+            ("==", Operator::Eq),
+            ("<=", Operator::Lte),
+        ] {
+            assert_eq!(from_symbol(symbol), Some(op));
+        }
+    }
+
     #[test]
     fn errors_point_at_the_token() {
         let e = err("latency_ms => 100");
@@ -1386,7 +1382,7 @@ mod tests {
         assert_eq!(
             e.to_string(),
             format!(
-                "invalid filter: unknown operator `=>`\n  latency_ms => 100\n             ^^\n  expected {OPERATORS}"
+                "invalid filter: unknown operator `=>`\n  latency_ms => 100\n             ^^\n  expected an operator: = != > >= < <= eq ne gt gte lt lte between contains one_of not_in (a leading ~ makes text and collection filters case-insensitive)"
             )
         );
 

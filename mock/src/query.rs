@@ -49,6 +49,7 @@
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
+use galileo_export::filter::{FilterKind, Operator};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -56,7 +57,7 @@ use super::data::{
     user_id_str, write_cost, write_metrics, write_tags, write_timestamp, write_u64,
     write_user_metadata, Core, Dataset, RootType, Scratch, LOCALES, MODELS, REGIONS,
 };
-use super::validate::{Cmp, ExportFormat, ExportRequest, FilterReq, NumOp, SetOp};
+use super::validate::{ExportFormat, ExportRequest, FilterReq, NumOp};
 use super::Rejection;
 
 /// A known column.
@@ -104,30 +105,10 @@ pub(crate) enum MetaKey {
     Locale,
 }
 
-/// The kind of a column (which filter type applies to it).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Kind {
-    Id,
-    Date,
-    Number,
-    Boolean,
-    Collection,
-    Text,
-    Object,
-}
-
-impl Kind {
-    fn name(self) -> &'static str {
-        match self {
-            Kind::Id => "id",
-            Kind::Date => "date",
-            Kind::Number => "number",
-            Kind::Boolean => "boolean",
-            Kind::Collection => "collection",
-            Kind::Text => "text",
-            Kind::Object => "object",
-        }
-    }
+/// The name of a column kind in messages: the filter kind that applies to it, or
+/// `object` for the nested columns (`metrics`, `user_metadata`), which no filter takes.
+fn kind_name(kind: Option<FilterKind>) -> &'static str {
+    kind.map_or("object", FilterKind::as_str)
 }
 
 /// Default CSV columns (= JSONL key order).
@@ -180,25 +161,26 @@ impl Column {
         None
     }
 
-    pub fn kind(self) -> Kind {
-        match self {
+    /// The kind of filter that applies to the column; `None` for an object column.
+    pub fn kind(self) -> Option<FilterKind> {
+        Some(match self {
             Column::Id
             | Column::SessionId
             | Column::TraceId
             | Column::ParentId
             | Column::ProjectId
-            | Column::LogStreamId => Kind::Id,
-            Column::CreatedAt | Column::UpdatedAt => Kind::Date,
+            | Column::LogStreamId => FilterKind::Id,
+            Column::CreatedAt | Column::UpdatedAt => FilterKind::Date,
             Column::Type | Column::Name | Column::Input | Column::Output | Column::Meta(_) => {
-                Kind::Text
+                FilterKind::Text
             }
             Column::Metric(_) | Column::LatencyMs | Column::Cost | Column::StatusCode => {
-                Kind::Number
+                FilterKind::Number
             }
-            Column::HasError => Kind::Boolean,
-            Column::Tags => Kind::Collection,
-            Column::Metrics | Column::UserMetadata => Kind::Object,
-        }
+            Column::HasError => FilterKind::Boolean,
+            Column::Tags => FilterKind::Collection,
+            Column::Metrics | Column::UserMetadata => return None,
+        })
     }
 
     fn needs_text(self) -> bool {
@@ -261,19 +243,19 @@ fn time_of(col: Column, c: &Core) -> i64 {
 pub(crate) enum Pred {
     Text {
         col: Column,
-        op: SetOp,
+        op: Operator,
         values: Vec<String>,
         case_sensitive: bool,
     },
     Id {
         col: Column,
-        op: SetOp,
+        op: Operator,
         ids: Vec<Uuid>,
         needle: String,
     },
     Date {
         col: Column,
-        op: Cmp,
+        op: Operator,
         t: i64,
     },
     Number {
@@ -285,7 +267,7 @@ pub(crate) enum Pred {
         value: bool,
     },
     Collection {
-        op: SetOp,
+        op: Operator,
         values: Vec<String>,
         case_sensitive: bool,
     },
@@ -328,9 +310,11 @@ impl Pred {
                     return false;
                 };
                 match op {
-                    SetOp::Eq | SetOp::OneOf => ids.contains(&u),
-                    SetOp::Ne | SetOp::NotIn => !ids.contains(&u),
-                    SetOp::Contains => u.hyphenated().to_string().contains(needle.as_str()),
+                    Operator::Eq | Operator::OneOf => ids.contains(&u),
+                    Operator::Ne | Operator::NotIn => !ids.contains(&u),
+                    Operator::Contains => u.hyphenated().to_string().contains(needle.as_str()),
+                    // Validation lets no other operator through.
+                    _ => false,
                 }
             }
             Pred::Date { col, op, t } => {
@@ -365,7 +349,7 @@ impl Pred {
                 };
                 let tags: Vec<String> = c.tag_iter().map(norm).collect();
                 match op {
-                    SetOp::Eq => {
+                    Operator::Eq => {
                         let mut want: Vec<&str> = values.iter().map(String::as_str).collect();
                         want.sort_unstable();
                         want.dedup();
@@ -373,33 +357,37 @@ impl Pred {
                         have.sort_unstable();
                         have == want
                     }
-                    SetOp::Contains => values.iter().all(|v| tags.contains(v)),
-                    SetOp::OneOf => values.iter().any(|v| tags.contains(v)),
-                    SetOp::NotIn | SetOp::Ne => !values.iter().any(|v| tags.contains(v)),
+                    Operator::Contains => values.iter().all(|v| tags.contains(v)),
+                    Operator::OneOf => values.iter().any(|v| tags.contains(v)),
+                    Operator::NotIn | Operator::Ne => !values.iter().any(|v| tags.contains(v)),
+                    _ => false,
                 }
             }
         }
     }
 }
 
-fn cmp(op: Cmp, ord: Ordering) -> bool {
+fn cmp(op: Operator, ord: Ordering) -> bool {
     match op {
-        Cmp::Eq => ord == Ordering::Equal,
-        Cmp::Ne => ord != Ordering::Equal,
-        Cmp::Gt => ord == Ordering::Greater,
-        Cmp::Gte => ord != Ordering::Less,
-        Cmp::Lt => ord == Ordering::Less,
-        Cmp::Lte => ord != Ordering::Greater,
+        Operator::Eq => ord == Ordering::Equal,
+        Operator::Ne => ord != Ordering::Equal,
+        Operator::Gt => ord == Ordering::Greater,
+        Operator::Gte => ord != Ordering::Less,
+        Operator::Lt => ord == Ordering::Less,
+        Operator::Lte => ord != Ordering::Greater,
+        // Validation lets no other operator through.
+        _ => false,
     }
 }
 
-fn set_match(op: SetOp, v: &str, values: &[String]) -> bool {
+fn set_match(op: Operator, v: &str, values: &[String]) -> bool {
     match op {
-        SetOp::Eq => values.first().is_some_and(|x| x == v),
-        SetOp::Ne => values.first().is_some_and(|x| x != v),
-        SetOp::Contains => values.first().is_some_and(|x| v.contains(x.as_str())),
-        SetOp::OneOf => values.iter().any(|x| x == v),
-        SetOp::NotIn => !values.iter().any(|x| x == v),
+        Operator::Eq => values.first().is_some_and(|x| x == v),
+        Operator::Ne => values.first().is_some_and(|x| x != v),
+        Operator::Contains => values.first().is_some_and(|x| v.contains(x.as_str())),
+        Operator::OneOf => values.iter().any(|x| x == v),
+        Operator::NotIn => !values.iter().any(|x| x == v),
+        _ => false,
     }
 }
 
@@ -525,12 +513,12 @@ impl Key {
 
 fn key_of(col: Column, s: &Scratch, ds: &Dataset) -> Key {
     match col.kind() {
-        Kind::Id => uuid_of(col, &s.core, ds).map_or(Key::Null, Key::Uuid),
-        Kind::Date => Key::Time(time_of(col, &s.core)),
-        Kind::Number => num_of(col, &s.core).map_or(Key::Null, Key::Num),
-        Kind::Boolean => Key::Bool(s.core.has_error),
-        Kind::Text => text_of(col, s, ds).map_or(Key::Null, |t| Key::Str(t.into())),
-        Kind::Collection | Kind::Object => Key::Null,
+        Some(FilterKind::Id) => uuid_of(col, &s.core, ds).map_or(Key::Null, Key::Uuid),
+        Some(FilterKind::Date) => Key::Time(time_of(col, &s.core)),
+        Some(FilterKind::Number) => num_of(col, &s.core).map_or(Key::Null, Key::Num),
+        Some(FilterKind::Boolean) => Key::Bool(s.core.has_error),
+        Some(FilterKind::Text) => text_of(col, s, ds).map_or(Key::Null, |t| Key::Str(t.into())),
+        _ => Key::Null,
     }
 }
 
@@ -549,13 +537,21 @@ fn resolve(name: &str, root: RootType) -> Result<Column, Rejection> {
     })
 }
 
-fn expect_kind(col: Column, name: &str, filter: &str, ok: &[Kind]) -> Result<(), Rejection> {
-    if ok.contains(&col.kind()) {
+/// Checks that a filter of kind `filter` applies to `col`: a column of the same kind, or
+/// also of kind `also` (text filters apply to id columns).
+fn expect_kind(
+    col: Column,
+    name: &str,
+    filter: FilterKind,
+    also: Option<FilterKind>,
+) -> Result<(), Rejection> {
+    let kind = col.kind();
+    if kind == Some(filter) || (also.is_some() && kind == also) {
         Ok(())
     } else {
         Err(bad_request(format!(
             "Filter of type '{filter}' cannot be applied to column '{name}' (a {} column)",
-            col.kind().name()
+            kind_name(kind)
         )))
     }
 }
@@ -588,7 +584,7 @@ pub(crate) fn plan(ds: &Dataset, req: ExportRequest) -> Result<Plan, Rejection> 
                 needle,
             } => {
                 let col = resolve(&column_id, root)?;
-                expect_kind(col, &column_id, "id", &[Kind::Id])?;
+                expect_kind(col, &column_id, FilterKind::Id, None)?;
                 Pred::Id {
                     col,
                     op,
@@ -602,7 +598,7 @@ pub(crate) fn plan(ds: &Dataset, req: ExportRequest) -> Result<Plan, Rejection> 
                 value_us,
             } => {
                 let col = resolve(&column_id, root)?;
-                expect_kind(col, &column_id, "date", &[Kind::Date])?;
+                expect_kind(col, &column_id, FilterKind::Date, None)?;
                 Pred::Date {
                     col,
                     op,
@@ -611,7 +607,7 @@ pub(crate) fn plan(ds: &Dataset, req: ExportRequest) -> Result<Plan, Rejection> 
             }
             FilterReq::Number { column_id, op } => {
                 let col = resolve(&column_id, root)?;
-                expect_kind(col, &column_id, "number", &[Kind::Number])?;
+                expect_kind(col, &column_id, FilterKind::Number, None)?;
                 Pred::Number { col, op }
             }
             FilterReq::Boolean {
@@ -620,7 +616,7 @@ pub(crate) fn plan(ds: &Dataset, req: ExportRequest) -> Result<Plan, Rejection> 
                 value,
             } => {
                 let col = resolve(&column_id, root)?;
-                expect_kind(col, &column_id, "boolean", &[Kind::Boolean])?;
+                expect_kind(col, &column_id, FilterKind::Boolean, None)?;
                 let _ = col; // `has_error` is the only boolean column
                 Pred::Bool { eq, value }
             }
@@ -631,7 +627,7 @@ pub(crate) fn plan(ds: &Dataset, req: ExportRequest) -> Result<Plan, Rejection> 
                 case_sensitive,
             } => {
                 let col = resolve(&column_id, root)?;
-                expect_kind(col, &column_id, "collection", &[Kind::Collection])?;
+                expect_kind(col, &column_id, FilterKind::Collection, None)?;
                 let _ = col; // `tags` is the only collection column
                 Pred::Collection {
                     op,
@@ -646,7 +642,7 @@ pub(crate) fn plan(ds: &Dataset, req: ExportRequest) -> Result<Plan, Rejection> 
                 case_sensitive,
             } => {
                 let col = resolve(&column_id, root)?;
-                expect_kind(col, &column_id, "text", &[Kind::Text, Kind::Id])?;
+                expect_kind(col, &column_id, FilterKind::Text, Some(FilterKind::Id))?;
                 Pred::Text {
                     col,
                     op,
@@ -661,11 +657,11 @@ pub(crate) fn plan(ds: &Dataset, req: ExportRequest) -> Result<Plan, Rejection> 
         None => Order::Native,
         Some(sort) => {
             let col = resolve(&sort.column_id, root)?;
-            if matches!(col.kind(), Kind::Collection | Kind::Object) {
+            if matches!(col.kind(), Some(FilterKind::Collection) | None) {
                 return Err(bad_request(format!(
                     "Cannot sort by column '{}' (a {} column)",
                     sort.column_id,
-                    col.kind().name()
+                    kind_name(col.kind())
                 )));
             }
             match (col, sort.ascending) {

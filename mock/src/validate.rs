@@ -11,6 +11,7 @@
 //! for JSON bodies: `"5"` is a valid integer, `"yes"` a valid boolean, a unix
 //! timestamp a valid datetime; numbers are never valid strings.
 
+use galileo_export::filter::{FilterKind, FullyAnnotatedFilter, Operator};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -41,31 +42,11 @@ impl RunField {
     }
 }
 
-/// Comparison operators shared by `date` and `number` filters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Cmp {
-    Eq,
-    Ne,
-    Gt,
-    Gte,
-    Lt,
-    Lte,
-}
-
-/// Set-ish operators of `id`, `text` and `collection` filters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum SetOp {
-    Eq,
-    Ne,
-    Contains,
-    OneOf,
-    NotIn,
-}
-
 /// A number filter's operator.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum NumOp {
-    Cmp(Cmp, f64),
+    /// `eq`, `ne`, `gt`, `gte`, `lt` or `lte` and the number compared with.
+    Cmp(Operator, f64),
     Between(f64, f64),
 }
 
@@ -74,7 +55,7 @@ pub(crate) enum NumOp {
 pub(crate) enum FilterReq {
     Id {
         column_id: String,
-        op: SetOp,
+        op: Operator,
         /// Parsed uuids for eq/ne/one_of/not_in; empty for contains.
         ids: Vec<Uuid>,
         /// The raw string for contains.
@@ -82,7 +63,7 @@ pub(crate) enum FilterReq {
     },
     Date {
         column_id: String,
-        op: Cmp,
+        op: Operator,
         value_us: i64,
     },
     Number {
@@ -96,13 +77,13 @@ pub(crate) enum FilterReq {
     },
     Collection {
         column_id: String,
-        op: SetOp,
+        op: Operator,
         values: Vec<String>,
         case_sensitive: bool,
     },
     Text {
         column_id: String,
-        op: SetOp,
+        op: Operator,
         values: Vec<String>,
         case_sensitive: bool,
     },
@@ -532,45 +513,6 @@ fn v_datetime(e: &mut Errors, loc: Loc, v: &Value) -> Option<i64> {
     }
 }
 
-/// The discriminator tags, in the order of the spec's `oneOf`.
-pub(crate) const FILTER_TAGS: [&str; 7] = [
-    "id",
-    "date",
-    "number",
-    "boolean",
-    "collection",
-    "text",
-    "fully_annotated",
-];
-
-const ID_OPS: [&str; 5] = ["eq", "ne", "one_of", "not_in", "contains"];
-const CMP_OPS: [&str; 6] = ["eq", "ne", "gt", "gte", "lt", "lte"];
-const NUMBER_OPS: [&str; 7] = ["eq", "ne", "gt", "gte", "lt", "lte", "between"];
-const BOOL_OPS: [&str; 2] = ["eq", "ne"];
-const COLLECTION_OPS: [&str; 4] = ["eq", "contains", "one_of", "not_in"];
-const TEXT_OPS: [&str; 5] = ["eq", "ne", "contains", "one_of", "not_in"];
-
-fn set_op(s: &str) -> SetOp {
-    match s {
-        "ne" => SetOp::Ne,
-        "contains" => SetOp::Contains,
-        "one_of" => SetOp::OneOf,
-        "not_in" => SetOp::NotIn,
-        _ => SetOp::Eq,
-    }
-}
-
-fn cmp_op(s: &str) -> Cmp {
-    match s {
-        "ne" => Cmp::Ne,
-        "gt" => Cmp::Gt,
-        "gte" => Cmp::Gte,
-        "lt" => Cmp::Lt,
-        "lte" => Cmp::Lte,
-        _ => Cmp::Eq,
-    }
-}
-
 /// Value that is either one string or a list of strings (smart union
 /// `Union[str, List[str]]`).
 enum StrOrList {
@@ -670,8 +612,8 @@ fn v_filter(e: &mut Errors, loc: Loc, v: &Value) -> Option<FilterReq> {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    let Some(tag) = FILTER_TAGS.iter().find(|t| **t == tag_str).copied() else {
-        let expected = FILTER_TAGS
+    let Some(kind) = FilterKind::from_tag(&tag_str) else {
+        let expected = FilterKind::ALL
             .iter()
             .map(|t| format!("'{t}'"))
             .collect::<Vec<_>>()
@@ -687,12 +629,13 @@ fn v_filter(e: &mut Errors, loc: Loc, v: &Value) -> Option<FilterReq> {
         );
         return None;
     };
+    let tag = kind.as_str();
     let loc = at(&loc, tag);
     let before = e.items.len();
 
-    if tag == "fully_annotated" {
+    if kind == FilterKind::FullyAnnotated {
         if let Some(c) = field(obj, "column_id") {
-            v_literal(e, at(&loc, "column_id"), c, "fully_annotated");
+            v_literal(e, at(&loc, "column_id"), c, FullyAnnotatedFilter::COLUMN_ID);
         }
         match field(obj, "user_ids") {
             None | Some(Value::Null) => {}
@@ -722,28 +665,23 @@ fn v_filter(e: &mut Errors, loc: Loc, v: &Value) -> Option<FilterReq> {
             None
         }
     };
-    let ops: &[&str] = match tag {
-        "id" => &ID_OPS,
-        "date" => &CMP_OPS,
-        "number" => &NUMBER_OPS,
-        "boolean" => &BOOL_OPS,
-        "collection" => &COLLECTION_OPS,
-        _ => &TEXT_OPS,
-    };
-    let op_default = matches!(tag, "id" | "boolean");
     let op = match field(obj, "operator") {
-        Some(o) => v_enum(e, at(&loc, "operator"), o, ops),
-        None if op_default => Some("eq"),
-        None => {
-            e.missing(at(&loc, "operator"), v);
-            None
+        Some(o) => {
+            v_enum(e, at(&loc, "operator"), o, kind.operator_names()).and_then(Operator::from_name)
         }
+        None => match kind.default_operator() {
+            Some(op) => Some(op),
+            None => {
+                e.missing(at(&loc, "operator"), v);
+                None
+            }
+        },
     };
     let value = field(obj, "value");
     if value.is_none() {
         e.missing(at(&loc, "value"), v);
     }
-    let case_sensitive = if matches!(tag, "text" | "collection") {
+    let case_sensitive = if kind.has_case_sensitive() {
         match field(obj, "case_sensitive") {
             Some(c) => v_bool(e, at(&loc, "case_sensitive"), c),
             None => Some(true),
@@ -752,36 +690,36 @@ fn v_filter(e: &mut Errors, loc: Loc, v: &Value) -> Option<FilterReq> {
         Some(true)
     };
     let vloc = at(&loc, "value");
-    let result = match tag {
-        "id" => {
+    let result = match kind {
+        FilterKind::Id => {
             let parsed = value.and_then(|val| v_id_value(e, vloc.clone(), val));
             match (column_id, op, parsed, value) {
                 (Some(column_id), Some(op), Some(strs), Some(raw)) => {
-                    id_filter(e, &loc, raw, column_id, set_op(op), strs)
+                    id_filter(e, &loc, raw, column_id, op, strs)
                 }
                 _ => None,
             }
         }
-        "date" => {
+        FilterKind::Date => {
             let t = value.and_then(|val| v_datetime(e, vloc.clone(), val));
             match (column_id, op, t) {
                 (Some(column_id), Some(op), Some(value_us)) => Some(FilterReq::Date {
                     column_id,
-                    op: cmp_op(op),
+                    op,
                     value_us,
                 }),
                 _ => None,
             }
         }
-        "number" => {
+        FilterKind::Number => {
             let n = value.and_then(|val| v_number_value(e, vloc.clone(), val));
             match (column_id, op, n) {
                 (Some(column_id), Some(op), Some(n)) => {
                     let op = match (op, n) {
-                        ("between", NumValue::Many(l)) if l.len() == 2 => {
+                        (op, NumValue::Many(l)) if op.takes_range() && l.len() == 2 => {
                             Some(NumOp::Between(l[0], l[1]))
                         }
-                        ("between", _) => {
+                        (op, _) if op.takes_range() => {
                             value_error(
                                 e,
                                 loc.clone(),
@@ -790,7 +728,7 @@ fn v_filter(e: &mut Errors, loc: Loc, v: &Value) -> Option<FilterReq> {
                             );
                             None
                         }
-                        (op, NumValue::One(x)) => Some(NumOp::Cmp(cmp_op(op), x)),
+                        (op, NumValue::One(x)) => Some(NumOp::Cmp(op, x)),
                         (op, NumValue::Many(_)) => {
                             value_error(
                                 e,
@@ -806,12 +744,12 @@ fn v_filter(e: &mut Errors, loc: Loc, v: &Value) -> Option<FilterReq> {
                 _ => None,
             }
         }
-        "boolean" => {
+        FilterKind::Boolean => {
             let b = value.and_then(|val| v_bool(e, vloc.clone(), val));
             match (column_id, op, b) {
                 (Some(column_id), Some(op), Some(value)) => Some(FilterReq::Boolean {
                     column_id,
-                    eq: op == "eq",
+                    eq: op == Operator::Eq,
                     value,
                 }),
                 _ => None,
@@ -822,25 +760,23 @@ fn v_filter(e: &mut Errors, loc: Loc, v: &Value) -> Option<FilterReq> {
             let sl = value.and_then(|val| v_str_or_list(e, vloc.clone(), val));
             match (column_id, op, sl, case_sensitive) {
                 (Some(column_id), Some(op), Some(sl), Some(case_sensitive)) => {
-                    let op = set_op(op);
-                    let values = match (tag, op, sl) {
-                        ("text", SetOp::Eq | SetOp::Ne | SetOp::Contains, StrOrList::Many(_)) => {
+                    let values = match (kind, sl) {
+                        (FilterKind::Text, StrOrList::Many(_)) if !op.takes_list() => {
                             value_error(
                                 e,
                                 loc.clone(),
                                 v,
                                 &format!(
-                                    "operator '{}' requires a single string value, not a list",
-                                    op_name(op)
+                                    "operator '{op}' requires a single string value, not a list"
                                 ),
                             );
                             None
                         }
-                        (_, _, StrOrList::One(s)) => Some(vec![s]),
-                        (_, _, StrOrList::Many(l)) => Some(l),
+                        (_, StrOrList::One(s)) => Some(vec![s]),
+                        (_, StrOrList::Many(l)) => Some(l),
                     };
                     values.map(|values| {
-                        if tag == "text" {
+                        if kind == FilterKind::Text {
                             FilterReq::Text {
                                 column_id,
                                 op,
@@ -865,16 +801,6 @@ fn v_filter(e: &mut Errors, loc: Loc, v: &Value) -> Option<FilterReq> {
         result
     } else {
         None
-    }
-}
-
-pub(crate) fn op_name(op: SetOp) -> &'static str {
-    match op {
-        SetOp::Eq => "eq",
-        SetOp::Ne => "ne",
-        SetOp::Contains => "contains",
-        SetOp::OneOf => "one_of",
-        SetOp::NotIn => "not_in",
     }
 }
 
@@ -966,26 +892,23 @@ fn id_filter(
     loc: &[Value],
     raw: &Value,
     column_id: String,
-    op: SetOp,
+    op: Operator,
     value: StrOrList,
 ) -> Option<FilterReq> {
     let vloc = at(loc, "value");
     match (op, value) {
-        (SetOp::Contains, StrOrList::One(needle)) => Some(FilterReq::Id {
+        (Operator::Contains, StrOrList::One(needle)) => Some(FilterReq::Id {
             column_id,
             op,
             ids: Vec::new(),
             needle,
         }),
-        (SetOp::Contains | SetOp::Eq | SetOp::Ne, StrOrList::Many(_)) => {
+        (op, StrOrList::Many(_)) if !op.takes_list() => {
             value_error(
                 e,
                 loc.to_vec(),
                 raw,
-                &format!(
-                    "operator '{}' requires a single id, not a list",
-                    op_name(op)
-                ),
+                &format!("operator '{op}' requires a single id, not a list"),
             );
             None
         }

@@ -1,8 +1,15 @@
-//! A faithful local Galileo server for tests, demos and benchmarks
-//! (feature `mock-server`).
+//! A faithful local Galileo server for tests, demos and benchmarks of
+//! [`galileo_export`].
+//!
+//! Add it as a dev-dependency next to `galileo-export`:
+//!
+//! ```toml
+//! [dev-dependencies]
+//! galileo-export-mock = "0.1"
+//! ```
 //!
 //! [`MockServer`] serves the spec's `export_records` operation (path and
-//! method come from the generated [`crate::spec`] constants, never hard-coded)
+//! method come from the generated [`galileo_export::spec`] constants, never hard-coded)
 //! over plain HTTP on `127.0.0.1` with an ephemeral port, on a dedicated thread
 //! with its own Tokio runtime, so it works from `#[tokio::test]`, from
 //! blocking code and from benchmarks alike, and keeps serving while the
@@ -10,7 +17,7 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! use galileo_export::mock::{Fault, MockServer, RootType};
+//! use galileo_export_mock::{Fault, MockServer, RootType};
 //!
 //! let server = MockServer::builder()
 //!     .records(10_000)
@@ -36,7 +43,7 @@
 //! 2. Authentication → 401 `{"detail": "Not authenticated"}` without
 //!    credentials, `{"detail": "Could not validate credentials"}` with wrong
 //!    ones. Accepted: the spec's API-key header
-//!    ([`crate::spec::security::API_KEY_HEADER`]) carrying the API key,
+//!    ([`galileo_export::spec::security::API_KEY_HEADER`]) carrying the API key,
 //!    `Authorization: Bearer <token>` (if the spec declares bearer auth), and
 //!    HTTP Basic (if declared).
 //! 3. A well-formed but foreign `project_id` → 404 `{"detail": "Project … not found"}`.
@@ -53,7 +60,9 @@
 //! literal `column`), and `filters`, a union discriminated by `type` (an unknown
 //! tag gives `union_tag_invalid` listing the expected tags; errors inside a
 //! filter are located at `["body", "filters", i, "<tag>", field]` as pydantic
-//! v2 does). Each filter kind has its own operator enum. Model-level checks
+//! v2 does). Each filter kind has its own operator enum: the kinds, their
+//! operators and defaults are the library's vocabulary
+//! ([`galileo_export::filter::FilterKind`]). Model-level checks
 //! (`value_error`): exactly one of `log_stream_id`, `experiment_id`,
 //! `metrics_testing_id`; `between` needs `[lo, hi]`; scalar operators reject
 //! lists. For `id` filters, `eq`/`ne`/`one_of`/`not_in` values must parse as
@@ -80,6 +89,13 @@
 //! `Content-Disposition: attachment; filename="<file_name>.<ext>"` header is
 //! added.
 
+#![warn(missing_docs)]
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod data;
 mod query;
 mod server;
@@ -98,16 +114,13 @@ use serde_json::Value;
 use tokio::sync::{oneshot, watch};
 use uuid::Uuid;
 
-pub use data::{
-    Dataset, DatasetConfig, RootType, BLOCK_LEN, DEFAULT_BASE_TIME_US, LOCALES, MODELS, REGIONS,
-    SPANS_PER_TRACE, STEP_US, TAGS, TRACES_PER_SESSION,
-};
+pub use data::{Dataset, DatasetConfig, RootType, REGIONS, TAGS};
 pub use text::REDACTED;
 
 /// Default API key (also the default bearer token and Basic password).
-pub const DEFAULT_API_KEY: &str = "galileo-mock-api-key";
+const DEFAULT_API_KEY: &str = "galileo-mock-api-key";
 /// Default HTTP Basic user name.
-pub const DEFAULT_BASIC_USER: &str = "mock-user@example.com";
+const DEFAULT_BASIC_USER: &str = "mock-user@example.com";
 
 /// Errors starting the mock server.
 #[derive(Debug, thiserror::Error)]
@@ -335,7 +348,6 @@ pub struct MockServerConfig {
     counts: (u64, u64, u64),
     project_id: Option<Uuid>,
     log_stream_id: Option<Uuid>,
-    base_time_us: i64,
     text_len: (usize, usize),
     api_key: String,
     bearer: Option<String>,
@@ -344,7 +356,6 @@ pub struct MockServerConfig {
     content_type: ResponseContentType,
     prerender: bool,
     worker_threads: usize,
-    faults: Vec<Fault>,
 }
 
 impl Default for MockServerBuilder {
@@ -355,7 +366,6 @@ impl Default for MockServerBuilder {
                 counts: (1_000, 1_000, 1_000),
                 project_id: None,
                 log_stream_id: None,
-                base_time_us: DEFAULT_BASE_TIME_US,
                 text_len: (200, 900),
                 api_key: DEFAULT_API_KEY.to_string(),
                 bearer: None,
@@ -364,7 +374,6 @@ impl Default for MockServerBuilder {
                 content_type: ResponseContentType::default(),
                 prerender: false,
                 worker_threads: 1,
-                faults: Vec::new(),
             },
         }
     }
@@ -391,7 +400,7 @@ impl MockServerBuilder {
         self
     }
 
-    /// Expected API key (default [`DEFAULT_API_KEY`]); also the default bearer
+    /// Expected API key (default `galileo-mock-api-key`); also the default bearer
     /// token and Basic password.
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.cfg.api_key = key.into();
@@ -404,7 +413,7 @@ impl MockServerBuilder {
         self
     }
 
-    /// Expected HTTP Basic credentials (default: [`DEFAULT_BASIC_USER`] and
+    /// Expected HTTP Basic credentials (default: `mock-user@example.com` and
     /// the API key).
     pub fn basic_auth(mut self, user: impl Into<String>, password: impl Into<String>) -> Self {
         self.cfg.basic = Some((user.into(), password.into()));
@@ -426,12 +435,6 @@ impl MockServerBuilder {
     /// Log stream id (default: derived from the seed).
     pub fn log_stream_id(mut self, id: Uuid) -> Self {
         self.cfg.log_stream_id = Some(id);
-        self
-    }
-
-    /// `created_at` of the newest record (default 2025-06-01T12:00:00Z).
-    pub fn base_time(mut self, t: chrono::DateTime<chrono::Utc>) -> Self {
-        self.cfg.base_time_us = t.timestamp_micros();
         self
     }
 
@@ -465,12 +468,6 @@ impl MockServerBuilder {
         self
     }
 
-    /// Queues a fault before the server starts (see [`MockServer::push_fault`]).
-    pub fn fault(mut self, f: Fault) -> Self {
-        self.cfg.faults.push(f);
-        self
-    }
-
     /// Finishes the configuration.
     pub fn build(self) -> MockServerConfig {
         self.cfg
@@ -491,7 +488,7 @@ struct Launch {
 
 impl MockServerConfig {
     /// The data set this configuration serves.
-    pub fn dataset(&self) -> Dataset {
+    fn dataset(&self) -> Dataset {
         let mut d = DatasetConfig::new(self.seed, 0);
         (d.sessions, d.traces, d.spans) = self.counts;
         if let Some(p) = self.project_id {
@@ -500,7 +497,6 @@ impl MockServerConfig {
         if let Some(l) = self.log_stream_id {
             d.log_stream_id = l;
         }
-        d.base_time_us = self.base_time_us;
         d.text_len = self.text_len;
         Dataset::new(d)
     }
@@ -526,7 +522,7 @@ impl MockServerConfig {
             content_type: self.content_type.clone(),
             prerender: self.prerender,
             cache: Mutex::new(HashMap::new()),
-            faults: Mutex::new(self.faults.iter().cloned().collect::<VecDeque<_>>()),
+            faults: Mutex::new(VecDeque::new()),
             requests: Mutex::new(Vec::new()),
             shutdown: shutdown_rx.clone(),
             op_path,
@@ -591,7 +587,7 @@ impl fmt::Debug for MockServer {
 
 impl MockServer {
     /// A builder with the defaults (1,000 records per root type, seed 0,
-    /// [`DEFAULT_API_KEY`]).
+    /// `galileo-mock-api-key`).
     pub fn builder() -> MockServerBuilder {
         MockServerBuilder::default()
     }
@@ -662,7 +658,7 @@ impl MockServer {
 
     /// The API-key header name the server checks (from the spec).
     pub fn api_key_header(&self) -> Option<&'static str> {
-        crate::spec::security::API_KEY_HEADER
+        galileo_export::spec::security::API_KEY_HEADER
     }
 
     /// The served data set.

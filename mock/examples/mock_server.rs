@@ -1,4 +1,4 @@
-//! Run the local Galileo server ([`galileo_export::mock`]) on its own, until killed.
+//! Run the local Galileo server ([`galileo_export_mock`]) on its own, until killed.
 //!
 //! It serves the spec's Export Records operation over plain HTTP on `127.0.0.1`, with a
 //! deterministic synthetic data set (sessions, traces and spans), the same checks as
@@ -6,7 +6,7 @@
 //! between requests. Point any client at it: this crate, `curl`, Galileo's Python SDK.
 //!
 //! ```sh
-//! cargo run --release --features mock-server --example mock_server -- --records 100000 --prerender
+//! cargo run --release -p galileo-export-mock --example mock_server -- --records 100000 --prerender
 //! ```
 //!
 //! Options (all optional):
@@ -50,7 +50,7 @@
 
 use std::process::ExitCode;
 
-use galileo_export::mock::MockServer;
+use galileo_export_mock::MockServer;
 
 struct Args {
     records: u64,

@@ -59,7 +59,7 @@ impl RootType {
     }
 
     /// Parses a wire name.
-    pub fn parse(s: &str) -> Option<Self> {
+    pub(crate) fn parse(s: &str) -> Option<Self> {
         match s {
             "session" => Some(RootType::Session),
             "trace" => Some(RootType::Trace),
@@ -88,22 +88,22 @@ impl fmt::Display for RootType {
 }
 
 /// Records per block; runs sharing a `created_at` never cross a block boundary.
-pub const BLOCK_LEN: u64 = 8;
+pub(crate) const BLOCK_LEN: u64 = 8;
 /// Traces per session (trace `t` belongs to session `t / TRACES_PER_SESSION`).
-pub const TRACES_PER_SESSION: u64 = 4;
+pub(crate) const TRACES_PER_SESSION: u64 = 4;
 /// Spans per trace (span `s` belongs to trace `s / SPANS_PER_TRACE`).
-pub const SPANS_PER_TRACE: u64 = 4;
+pub(crate) const SPANS_PER_TRACE: u64 = 4;
 /// Spacing between consecutive `created_at` runs, in microseconds (before jitter).
-pub const STEP_US: i64 = 2_000_000;
+pub(crate) const STEP_US: i64 = 2_000_000;
 /// Default `created_at` upper bound: 2025-06-01T12:00:00Z, in microseconds.
-pub const DEFAULT_BASE_TIME_US: i64 = 1_748_779_200_000_000;
+pub(crate) const DEFAULT_BASE_TIME_US: i64 = 1_748_779_200_000_000;
 
 /// Vocabulary of `tags` (the `collection` column).
 pub const TAGS: [&str; 6] = ["prod", "beta", "staging", "eval", "canary", "internal"];
 /// Values of `user_metadata.region`.
 pub const REGIONS: [&str; 4] = ["us-east-1", "eu-west-1", "ap-northeast-1", "sa-east-1"];
 /// Values of `user_metadata.model`.
-pub const MODELS: [&str; 5] = [
+pub(crate) const MODELS: [&str; 5] = [
     "gpt-4o",
     "gpt-4o-mini",
     "claude-3-5-sonnet",
@@ -111,7 +111,7 @@ pub const MODELS: [&str; 5] = [
     "mistral-large",
 ];
 /// Values of `user_metadata.locale` (absent on one record in five).
-pub const LOCALES: [&str; 5] = ["en-US", "fr-FR", "ja-JP", "de-DE", "pt-BR"];
+pub(crate) const LOCALES: [&str; 5] = ["en-US", "fr-FR", "ja-JP", "de-DE", "pt-BR"];
 
 const SESSION_NAMES: [&str; 6] = [
     "support-chat",
@@ -342,13 +342,8 @@ impl Dataset {
         }
     }
 
-    /// The configuration this data set was built from.
-    pub fn config(&self) -> &DatasetConfig {
-        &self.cfg
-    }
-
     /// The project owning every record.
-    pub fn project_id(&self) -> Uuid {
+    pub(crate) fn project_id(&self) -> Uuid {
         self.cfg.project_id
     }
 
@@ -387,12 +382,14 @@ impl Dataset {
 
     /// The `id` of the record of `root` type at `index` (defined for any
     /// index, also past the end).
-    pub fn id_at(&self, root: RootType, index: u64) -> Uuid {
+    #[cfg(test)]
+    fn id_at(&self, root: RootType, index: u64) -> Uuid {
         self.compute_block(root, index / BLOCK_LEN).ids[(index % BLOCK_LEN) as usize]
     }
 
     /// `created_at` (µs since the epoch) of the record of `root` type at `index`.
-    pub fn created_at_us(&self, root: RootType, index: u64) -> i64 {
+    #[cfg(test)]
+    fn created_at_us(&self, root: RootType, index: u64) -> i64 {
         let b = self.compute_block(root, index / BLOCK_LEN);
         let leader = index - index % BLOCK_LEN + b.leaders[(index % BLOCK_LEN) as usize] as u64;
         self.run_time(root, leader)

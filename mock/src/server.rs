@@ -27,7 +27,7 @@ use super::query::{self, Order, Plan};
 use super::stream::{body_stream, render_chunks, Renderer, Source, StreamFault};
 use super::validate::{self, Errors, ExportFormat};
 use super::{Fault, MockError, RecordedRequest, Rejection, ResponseContentType};
-use crate::spec;
+use galileo_export::spec;
 
 /// Largest request body the mock reads (bigger bodies get a 413).
 const MAX_BODY: usize = 16 * 1024 * 1024;

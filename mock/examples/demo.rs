@@ -3,8 +3,8 @@
 //! through the real HTTP client.
 //!
 //! ```sh
-//! cargo run --example demo --features mock-server            # files in $TMPDIR/galileo-export-demo
-//! cargo run --example demo --features mock-server -- ./out   # or in ./out
+//! cargo run -p galileo-export-mock --example demo            # files in $TMPDIR/galileo-export-demo
+//! cargo run -p galileo-export-mock --example demo -- ./out   # or in ./out
 //! ```
 //!
 //! 1. JSON Lines: traces whose input mentions "refund" (any case), 100–2000 ms, tagged
@@ -20,10 +20,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use galileo_export::mock::MockServer;
 use galileo_export::{
     Client, ExportBuilder, ExportFormat, ExportSummary, Filter, Order, Progress, RootType,
 };
+use galileo_export_mock::MockServer;
 use serde_json::Value;
 
 type BoxError = Box<dyn std::error::Error>;

@@ -1,0 +1,41 @@
+//! The `galileo-export` binary (built when the `cli` feature is on).
+
+use std::process::Command;
+
+use galileo_export_mock::MockServer;
+
+/// The path of the binary.
+pub const BIN: &str = env!("CARGO_BIN_EXE_galileo-export");
+
+/// The binary with a clean environment: no Galileo or proxy variables from the caller.
+pub fn bare() -> Command {
+    let mut cmd = Command::new(BIN);
+    for var in [
+        "GALILEO_API_KEY",
+        "GALILEO_API_URL",
+        "GALILEO_CONSOLE_URL",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// [`bare`], pointed at `server` with its key, exporting its log stream.
+pub fn for_server(server: &MockServer) -> Command {
+    let mut cmd = bare();
+    cmd.env("GALILEO_API_KEY", server.api_key()).args([
+        "--base-url",
+        server.base_url(),
+        "--project",
+        &server.project_id().to_string(),
+        "--log-stream",
+        &server.log_stream_id().to_string(),
+    ]);
+    cmd
+}
