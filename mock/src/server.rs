@@ -4,7 +4,6 @@ use std::collections::{HashMap, VecDeque};
 use std::future::IntoFuture;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -24,7 +23,7 @@ use tokio::sync::{oneshot, watch};
 
 use super::data::{Dataset, RootType};
 use super::query::{self, Order, Plan};
-use super::stream::{body_stream, render_chunks, Renderer, Source, StreamFault};
+use super::stream::{body_stream, render_chunks, ConnState, Renderer, Source, StreamFault};
 use super::validate::{self, Errors, ExportFormat};
 use super::{Fault, MockError, RecordedRequest, Rejection, ResponseContentType};
 use galileo_export::spec;
@@ -56,22 +55,6 @@ pub(crate) struct Shared {
     pub shutdown: watch::Receiver<bool>,
     pub op_path: &'static str,
     pub op_method: Method,
-}
-
-/// Per-connection write state, shared between the connection's IO object and
-/// the response body of requests on that connection.
-#[derive(Debug, Default)]
-pub(crate) struct ConnState {
-    /// True between a write to the socket and the next completed flush, i.e.
-    /// while hyper may still hold bytes it has not handed to the kernel.
-    dirty: AtomicBool,
-}
-
-impl ConnState {
-    /// Whether everything hyper wrote has been flushed to the socket.
-    pub fn is_flushed(&self) -> bool {
-        !self.dirty.load(Ordering::Acquire)
-    }
 }
 
 /// Connection info handed to handlers: the connection's [`ConnState`].
@@ -141,7 +124,7 @@ impl AsyncWrite for TrackedStream {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<std::io::Result<usize>> {
-        self.state.dirty.store(true, Ordering::Release);
+        self.state.mark_written();
         Pin::new(&mut self.tcp).poll_write(cx, buf)
     }
 
@@ -150,7 +133,7 @@ impl AsyncWrite for TrackedStream {
         cx: &mut Context<'_>,
         bufs: &[std::io::IoSlice<'_>],
     ) -> Poll<std::io::Result<usize>> {
-        self.state.dirty.store(true, Ordering::Release);
+        self.state.mark_written();
         Pin::new(&mut self.tcp).poll_write_vectored(cx, bufs)
     }
 
@@ -161,7 +144,7 @@ impl AsyncWrite for TrackedStream {
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         let r = Pin::new(&mut self.tcp).poll_flush(cx);
         if let Poll::Ready(Ok(())) = r {
-            self.state.dirty.store(false, Ordering::Release);
+            self.state.mark_flushed();
         }
         r
     }

@@ -7,6 +7,7 @@
 //! applies the byte-level faults.
 
 use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,8 +17,33 @@ use tokio::sync::watch;
 
 use super::data::{Dataset, Scratch};
 use super::query::{columns_need_text, write_cell, write_csv_field, Plan};
-use super::server::ConnState;
 use super::validate::ExportFormat;
+
+/// Per-connection write state, shared between the connection's IO object and
+/// the response body of requests on that connection.
+#[derive(Debug, Default)]
+pub(crate) struct ConnState {
+    /// True between a write to the socket and the next completed flush, i.e.
+    /// while hyper may still hold bytes it has not handed to the kernel.
+    dirty: AtomicBool,
+}
+
+impl ConnState {
+    /// Whether everything hyper wrote has been flushed to the socket.
+    pub fn is_flushed(&self) -> bool {
+        !self.dirty.load(Ordering::Acquire)
+    }
+
+    /// The connection's IO object wrote bytes (not yet flushed).
+    pub(crate) fn mark_written(&self) {
+        self.dirty.store(true, Ordering::Release);
+    }
+
+    /// The connection's IO object completed a flush.
+    pub(crate) fn mark_flushed(&self) {
+        self.dirty.store(false, Ordering::Release);
+    }
+}
 
 /// Target size of one body chunk.
 pub(crate) const CHUNK: usize = 64 * 1024;
