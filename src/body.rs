@@ -9,6 +9,7 @@ use bytes::Bytes;
 use futures::Stream;
 
 use crate::error::Error;
+use crate::framing::LineCheck;
 use crate::progress::Progress;
 use crate::transport::Framed;
 
@@ -44,6 +45,11 @@ use crate::transport::Framed;
 /// ```
 pub struct BodyStream {
     framed: Framed,
+    /// JSON Lines: every line is checked here, on the consumer's side of the read-ahead
+    /// channel.
+    line_check: Option<LineCheck>,
+    /// A bad line, reported after the lines before it.
+    bad_line: Option<Error>,
     ended: bool,
 }
 
@@ -56,9 +62,12 @@ impl std::fmt::Debug for BodyStream {
 }
 
 impl BodyStream {
-    pub(crate) fn new(framed: Framed) -> Self {
+    /// The body of `framed`; `check_lines`: check every JSON Lines line.
+    pub(crate) fn new(framed: Framed, check_lines: bool) -> Self {
         Self {
             framed,
+            line_check: check_lines.then(LineCheck::default),
+            bad_line: None,
             ended: false,
         }
     }
@@ -86,14 +95,32 @@ impl Stream for BodyStream {
     type Item = Result<Bytes, Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        if self.ended {
+        let this = &mut *self;
+        if this.ended {
             return Poll::Ready(None);
         }
-        let item = futures::ready!(Pin::new(&mut self.framed).poll_next(cx));
-        if !matches!(item, Some(Ok(_))) {
+        let item = match this.bad_line.take() {
+            Some(error) => Some(Err(error)),
+            None => match futures::ready!(Pin::new(&mut this.framed).poll_next(cx)) {
+                Some(Ok(chunk)) => match this.line_check.as_mut().map(|c| c.check(&chunk)) {
+                    Some(Err((valid, error))) => {
+                        let error = Error::Record(error);
+                        if valid > 0 {
+                            this.bad_line = Some(error);
+                            Some(Ok(chunk.slice(..valid)))
+                        } else {
+                            Some(Err(error))
+                        }
+                    }
+                    _ => Some(Ok(chunk)),
+                },
+                other => other,
+            },
+        };
+        if !matches!(item, Some(Ok(_))) && this.bad_line.is_none() {
             // The caller has the last item: the observer hears of the end now.
-            self.ended = true;
-            self.framed.state().notify(true);
+            this.ended = true;
+            this.framed.state().notify(true);
         }
         Poll::Ready(item)
     }

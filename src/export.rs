@@ -277,9 +277,8 @@ impl ExportBuilder {
             .map_err(|e| Error::InvalidRequest(format!("the request cannot be serialized: {e}")))
     }
 
-    /// Check the request, send it and start reading the answer. `check_lines`: the
-    /// consumer takes raw bytes, so framing checks every JSON Lines line.
-    async fn open(self, check_lines: bool) -> Result<Framed, Error> {
+    /// Check the request, send it and start reading the answer.
+    async fn open(self) -> Result<Framed, Error> {
         let request = self.checked()?;
         let retry = self
             .retry
@@ -290,7 +289,6 @@ impl ExportBuilder {
             resume: self.resume,
             retry,
             max_record_size: self.max_record_size,
-            check_lines,
             progress: self.progress,
         })
         .await
@@ -319,7 +317,8 @@ impl ExportBuilder {
     /// a line break; a body that ends inside a record is an [`Error::Cut`]; an answer
     /// that is not an export is [`Error::NotAnExport`].
     pub async fn bytes(self) -> Result<BodyStream, Error> {
-        Ok(BodyStream::new(self.open(true).await?))
+        let check_lines = self.body.format.is_json_lines();
+        Ok(BodyStream::new(self.open().await?, check_lines))
     }
 
     /// JSON Lines records as JSON object maps (`serde_json::Map<String, Value>`): pick it
@@ -344,7 +343,7 @@ impl ExportBuilder {
 
     async fn json_records<T: FromJsonLine + 'static>(self) -> Result<RecordStream<T>, Error> {
         self.expect_format(true, "records")?;
-        let framed = self.open(false).await?;
+        let framed = self.open().await?;
         Ok(RecordStream::new(framed, JsonLinesDecoder::<T>::default()))
     }
 
@@ -362,7 +361,7 @@ impl ExportBuilder {
 
     async fn csv<R: FromCsvRecord + 'static>(self) -> Result<RecordStream<R>, Error> {
         self.expect_format(false, "csv_rows")?;
-        let framed = self.open(false).await?;
+        let framed = self.open().await?;
         Ok(RecordStream::new(framed, CsvDecoder::<R>::default()))
     }
 
@@ -377,7 +376,7 @@ impl ExportBuilder {
         options: crate::columnar::ColumnarOptions,
     ) -> Result<crate::columnar::RecordBatchStream, Error> {
         self.expect_format(true, "record_batches")?;
-        let framed = self.open(false).await?;
+        let framed = self.open().await?;
         crate::columnar::RecordBatchStream::open(framed, options).await
     }
 

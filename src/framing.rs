@@ -11,9 +11,11 @@
 //! - **Counting**: framing is the one layer that counts records (non-blank JSON Lines
 //!   lines, CSV rows after the header) and lines; the counts go to the export's progress
 //!   and into the errors that end it, so they are exact whoever consumes the body.
-//! - **Line check** (when the consumer takes raw bytes; a record decoder checks lines
-//!   itself): every JSON Lines line handed on is one JSON value in valid UTF-8 (a
-//!   validating parse that builds nothing). A bad line is an error with its line number,
+//! - **Line check** ([`LineCheck`], the stage after framing when the consumer takes raw
+//!   bytes; a record decoder checks lines itself): every JSON Lines line is one JSON
+//!   value in valid UTF-8 (a validating parse that builds nothing). It runs on the
+//!   consumer's side of the read-ahead channel, so on two cores it overlaps with reading
+//!   the network instead of adding to it. A bad line is an error with its line number,
 //!   after the lines before it.
 //! - **Resume bookkeeping** (JSON Lines): the `created_at` of the last record delivered,
 //!   and the identities (the `id`'s JSON text, or the whole line for a record without
@@ -44,8 +46,6 @@ pub(crate) enum FrameError {
     NotAnExport { reason: String, excerpt: String },
     /// The body ended inside a record.
     Cut(String),
-    /// A line handed on is not one JSON value in valid UTF-8 (line check).
-    Record(RecordError),
 }
 
 /// The framing of one export, by format.
@@ -58,16 +58,14 @@ pub(crate) enum Framing {
 }
 
 impl Framing {
-    /// The framing of `format`. `resume`: keep the resume boundary (JSON Lines);
-    /// `check_lines`: check every JSON Lines line (the consumer takes raw bytes).
+    /// The framing of `format`. `resume`: keep the resume boundary (JSON Lines).
     pub(crate) fn new(
         format: &crate::request::ExportFormat,
         resume: bool,
-        check_lines: bool,
         max_record: u64,
     ) -> Self {
         if format.is_json_lines() {
-            Framing::JsonLines(JsonLinesFraming::new(resume, check_lines, max_record))
+            Framing::JsonLines(JsonLinesFraming::new(resume, max_record))
         } else if format.is_csv() {
             Framing::Csv(CsvFraming::new(max_record))
         } else {
@@ -169,8 +167,6 @@ fn key_of(line: &[u8]) -> (Option<DateTime<Utc>>, Box<[u8]>) {
 pub(crate) struct JsonLinesFraming {
     /// Keep the resume boundary.
     track: bool,
-    /// Check every line (the consumer takes raw bytes).
-    check: bool,
     /// Records (non-blank lines) handed on.
     records: u64,
     /// Bytes handed on.
@@ -186,10 +182,9 @@ pub(crate) struct JsonLinesFraming {
 }
 
 impl JsonLinesFraming {
-    pub(crate) fn new(track: bool, check: bool, max_record: u64) -> Self {
+    pub(crate) fn new(track: bool, max_record: u64) -> Self {
         Self {
             track,
-            check,
             records: 0,
             offset: 0,
             max_record,
@@ -290,8 +285,8 @@ impl JsonLinesFraming {
 
     /// Whole lines (`block` ends with `\n`), checked and handed on.
     fn block(&mut self, block: Bytes, out: &mut VecDeque<Bytes>) -> Result<(), FrameError> {
-        if self.first_checked && self.skip.is_none() && !self.check {
-            // Nothing to look at line by line (a decoder checks the records): count them.
+        if self.first_checked && self.skip.is_none() {
+            // Nothing to look at line by line (checked downstream): count the records.
             let mut start = 0;
             for end in memchr::memchr_iter(b'\n', &block) {
                 self.lines += 1;
@@ -347,9 +342,6 @@ impl JsonLinesFraming {
             first_record(content, from_here)?;
         }
         if !is_blank(content) {
-            if self.check {
-                validate(content, self.lines, self.offset).map_err(FrameError::Record)?;
-            }
             self.records += 1;
         }
         self.offset += len as u64;
@@ -424,6 +416,37 @@ impl JsonLinesFraming {
 fn trim(line: &[u8]) -> &[u8] {
     let line = line.strip_suffix(b"\n").unwrap_or(line);
     line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// The line check of a raw-byte consumer (see the module docs): every line of the
+/// line-aligned chunks it is given must be one JSON value in valid UTF-8. Blank lines
+/// pass.
+#[derive(Debug, Default)]
+pub(crate) struct LineCheck {
+    /// Lines checked.
+    lines: u64,
+    /// Bytes checked.
+    offset: u64,
+}
+
+impl LineCheck {
+    /// Check a chunk of whole lines (its last line may lack its `\n` at the end of the
+    /// body), or say how long the whole lines before the first bad one are, and why it is
+    /// bad.
+    pub(crate) fn check(&mut self, chunk: &[u8]) -> Result<(), (usize, RecordError)> {
+        let mut start = 0;
+        while start < chunk.len() {
+            let end = memchr::memchr(b'\n', &chunk[start..]).map_or(chunk.len(), |i| start + i + 1);
+            let content = trim(&chunk[start..end]);
+            self.lines += 1;
+            if !is_blank(content) {
+                validate(content, self.lines, self.offset).map_err(|e| (start, e))?;
+            }
+            self.offset += (end - start) as u64;
+            start = end;
+        }
+        Ok(())
+    }
 }
 
 /// A line with nothing but whitespace (not a record).
@@ -581,7 +604,7 @@ mod tests {
     use super::*;
 
     fn run_json(chunks: &[&[u8]]) -> (Vec<u8>, Result<(), FrameError>) {
-        let mut f = JsonLinesFraming::new(true, false, 1 << 20);
+        let mut f = JsonLinesFraming::new(true, 1 << 20);
         let mut out = VecDeque::new();
         for c in chunks {
             if let Err(e) = f.push(Bytes::copy_from_slice(c), &mut out) {
@@ -618,52 +641,41 @@ mod tests {
         assert!(end.is_ok());
     }
 
-    fn checked(chunks: &[&[u8]]) -> (Vec<u8>, u64, Result<(), FrameError>) {
-        let mut f = JsonLinesFraming::new(false, true, 1 << 20);
-        let mut out = VecDeque::new();
-        for c in chunks {
-            if let Err(e) = f.push(Bytes::copy_from_slice(c), &mut out) {
-                return (out.concat(), f.records, Err(e));
-            }
-        }
-        let end = f.finish(&mut out);
-        (out.concat(), f.records, end)
-    }
-
     #[test]
     fn malformed_lines_are_errors_with_their_number() {
-        // The whole lines before the bad one are handed on and counted.
-        let (out, records, end) = checked(&[b"{\"id\":1}\n\n", b"{\"id\":2}\n{\"id\" 3}\n"]);
-        assert_eq!(out, b"{\"id\":1}\n\n{\"id\":2}\n");
-        assert_eq!(records, 2);
-        match end {
-            Err(FrameError::Record(RecordError::Json { line, offset, .. })) => {
-                assert_eq!((line, offset), (4, 19));
+        let mut check = LineCheck::default();
+        assert!(check.check(b"{\"id\":1}\n\n").is_ok());
+        match check.check(b"{\"id\":2}\n{\"id\" 3}\n") {
+            Err((valid, RecordError::Json { line, offset, .. })) => {
+                // The whole lines before the bad one may be handed on.
+                assert_eq!((valid, line, offset), (9, 4, 19));
             }
             other => panic!("{other:?}"),
         }
-        let (out, records, end) = checked(&[b"{\"id\":1}\n{\"x\":\"\xff\"}"]);
-        assert_eq!((out.as_slice(), records), (&b"{\"id\":1}\n"[..], 1));
+        let mut check = LineCheck::default();
         assert!(matches!(
-            end,
-            Err(FrameError::Record(RecordError::InvalidUtf8 {
-                line: 2,
-                offset: Some(15)
-            }))
+            check.check(b"{\"id\":1}\n{\"x\":\"\xff\"}"),
+            Err((
+                9,
+                RecordError::InvalidUtf8 {
+                    line: 2,
+                    offset: Some(15)
+                }
+            ))
         ));
     }
 
     #[test]
-    fn records_are_counted_whoever_consumes_them() {
-        for check in [false, true] {
-            let mut f = JsonLinesFraming::new(false, check, 1 << 20);
+    fn records_are_counted_with_and_without_resume_tracking() {
+        for track in [false, true] {
+            let mut f = JsonLinesFraming::new(track, 1 << 20);
             let mut out = VecDeque::new();
             f.push(Bytes::from_static(b"{\"id\":1}\n \r\n{\"id\""), &mut out)
                 .unwrap();
             f.push(Bytes::from_static(b":2}\n\n{\"id\":3}"), &mut out)
                 .unwrap();
             f.finish(&mut out).unwrap();
-            assert_eq!((f.records, f.lines), (3, 4), "check = {check}");
+            assert_eq!((f.records, f.lines), (3, 4), "track = {track}");
         }
         let mut f = Framing::Csv(CsvFraming::new(1 << 20));
         let mut out = VecDeque::new();
@@ -690,7 +702,7 @@ mod tests {
 
     #[test]
     fn the_boundary_holds_every_id_at_the_last_timestamp() {
-        let mut f = JsonLinesFraming::new(true, false, 1 << 20);
+        let mut f = JsonLinesFraming::new(true, 1 << 20);
         let mut out = VecDeque::new();
         let lines = b"{\"id\":\"a\",\"created_at\":\"2026-01-01T00:00:03Z\"}\n\
                       {\"id\":\"c\",\"created_at\":\"2026-01-01T00:00:02Z\"}\n\
@@ -728,7 +740,7 @@ mod tests {
 
     #[test]
     fn records_over_the_limit_stop_the_export() {
-        let mut f = JsonLinesFraming::new(false, false, 10);
+        let mut f = JsonLinesFraming::new(false, 10);
         let mut out = VecDeque::new();
         f.push(Bytes::from_static(b"{\"id\":1}\n{\"id\":"), &mut out)
             .unwrap();

@@ -5,8 +5,8 @@
 //!
 //! ```text
 //! ExportBuilder ─► ExportRequest ─► Transport ─► Framing ─► Framed ─► BodyStream / RecordStream / file
-//!  (builder)        (checked once)   (sends,      (counts,    (read-ahead  (decoding or writing,
-//!                                    retries,     checks)     channel)     end of progress)
+//!  (builder)        (checked once)   (sends,      (counts,    (read-ahead  (line check or decoding,
+//!                                    retries,     cuts)       channel)     writing, end of progress)
 //!                                    resumes)
 //! ```
 //!
@@ -14,7 +14,7 @@
 //!   succeed later, and resumed requests narrowed by [`ExportRequest::narrowed`]. It
 //!   counts bytes, retries and resumes.
 //! - [`Framing`] is the only layer that knows where records end: it counts records and
-//!   lines and checks what is handed on. When a connection breaks it tells the reader
+//!   lines and checks that what is handed on is an export. When a connection breaks it tells the reader
 //!   where a resumed request must start ([`Framing::resume_point`]).
 //! - The reader task runs both, a few chunks ahead of the consumer ([`Framed`]); errors
 //!   travel down the same channel as the data, after the records before them, so every
@@ -56,8 +56,6 @@ pub(crate) struct TransportConfig {
     pub(crate) resume: bool,
     pub(crate) retry: RetryPolicy,
     pub(crate) max_record_size: u64,
-    /// The consumer takes raw bytes: framing checks every JSON Lines line.
-    pub(crate) check_lines: bool,
     pub(crate) progress: Option<ProgressFn>,
 }
 
@@ -157,12 +155,7 @@ impl Framed {
     /// auth and validation errors surface from `bytes()` / `records()` themselves.
     pub(crate) async fn open(cfg: TransportConfig) -> Result<Self, Error> {
         let state = ProgressState::new(cfg.progress);
-        let framing = Framing::new(
-            cfg.request.format(),
-            cfg.resume,
-            cfg.check_lines,
-            cfg.max_record_size,
-        );
+        let framing = Framing::new(cfg.request.format(), cfg.resume, cfg.max_record_size);
         let counts_records = framing.records().is_some();
         let deadline = cfg
             .client
@@ -468,7 +461,6 @@ impl Reader {
                 reason,
                 excerpt,
             },
-            FrameError::Record(error) => Error::Record(error),
             FrameError::Cut(reason) => self.cut(reason),
         }
     }

@@ -37,7 +37,7 @@ impl Default for ParquetOptions {
         Self {
             columnar: ColumnarOptions::default(),
             compression: Compression::ZSTD(ZstdLevel::default()),
-            row_group_bytes: 64 << 20,
+            row_group_bytes: 16 << 20,
         }
     }
 }
@@ -64,7 +64,7 @@ impl ParquetOptions {
     }
 
     /// Flush a row group once the encoded data waiting in memory reaches this many bytes
-    /// (default 64 MiB): the bound on the writer's memory.
+    /// (default 16 MiB): the bound on the writer's memory.
     pub fn row_group_bytes(mut self, bytes: usize) -> Self {
         self.row_group_bytes = bytes.max(1);
         self
@@ -81,7 +81,7 @@ impl ParquetOptions {
 }
 
 /// Batches in flight to the writer thread.
-const QUEUE_BATCHES: usize = 4;
+const QUEUE_BATCHES: usize = 2;
 
 enum ToWriter {
     Batch(RecordBatch),
