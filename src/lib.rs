@@ -106,7 +106,7 @@ pub use client::{
 };
 pub use error::{Error, FieldError};
 pub use export::{ExportBuilder, DEFAULT_MAX_RECORD_SIZE};
-pub use filter::{Filter, FilterKind, Operator};
+pub use filter::Filter;
 pub use progress::Progress;
 pub use request::{ExportFormat, Order, RootType};
 pub use retry::RetryPolicy;
