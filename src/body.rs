@@ -8,6 +8,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures::Stream;
 
+use crate::checkpoint::Checkpoint;
 use crate::error::Error;
 use crate::framing::LineCheck;
 use crate::progress::Progress;
@@ -87,6 +88,7 @@ impl BodyStream {
             retries: p.retries,
             resumes: p.resumes,
             unmapped_values: 0,
+            checkpoint: self.framed.checkpoint().cloned(),
         }
     }
 }
@@ -127,7 +129,7 @@ impl Stream for BodyStream {
 }
 
 /// What a finished export delivered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ExportSummary {
     /// Records delivered: JSON Lines records (non-blank lines), CSV rows without the
@@ -144,4 +146,16 @@ pub struct ExportSummary {
     /// Values kept as JSON text in the catch-all column of a columnar export because they
     /// did not fit their column (see `columnar`, feature `parquet`); 0 for other exports.
     pub unmapped_values: u64,
+    pub(crate) checkpoint: Option<Checkpoint>,
+}
+
+impl ExportSummary {
+    /// Where this export left off, for the next incremental export
+    /// ([`ExportBuilder::after`](crate::ExportBuilder::after)): the newest `created_at`
+    /// delivered and who was delivered at it, merged with the checkpoint this export
+    /// started after. `None` unless the export was JSON Lines (or Parquet) in the native
+    /// order, or when no record was ever delivered.
+    pub fn checkpoint(&self) -> Option<&Checkpoint> {
+        self.checkpoint.as_ref()
+    }
 }

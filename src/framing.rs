@@ -35,6 +35,7 @@ use chrono::{DateTime, Utc};
 use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
+use crate::checkpoint::Checkpoint;
 use crate::records::{excerpt, RecordError};
 
 /// Why framing stopped the export.
@@ -51,21 +52,29 @@ pub(crate) enum FrameError {
 /// The framing of one export, by format.
 #[derive(Debug)]
 pub(crate) enum Framing {
-    JsonLines(JsonLinesFraming),
+    JsonLines(Box<JsonLinesFraming>),
     Csv(CsvFraming),
     /// A format this crate does not know: handed on unchecked.
     Opaque,
 }
 
 impl Framing {
-    /// The framing of `format`. `resume`: keep the resume boundary (JSON Lines).
+    /// The framing of `format`. `resume`: keep the resume boundary (JSON Lines);
+    /// `incremental`: keep the next checkpoint (JSON Lines in the native order), after
+    /// the given one, whose records are not handed on again.
     pub(crate) fn new(
         format: &crate::request::ExportFormat,
         resume: bool,
+        incremental: Option<Option<&Checkpoint>>,
         max_record: u64,
     ) -> Self {
         if format.is_json_lines() {
-            Framing::JsonLines(JsonLinesFraming::new(resume, max_record))
+            let mut framing = JsonLinesFraming::new(resume, max_record);
+            if let Some(after) = incremental {
+                framing.newest = Some(NewestRun::default());
+                framing.exclude = after.map(Boundary::from_checkpoint);
+            }
+            Framing::JsonLines(Box::new(framing))
         } else if format.is_csv() {
             Framing::Csv(CsvFraming::new(max_record))
         } else {
@@ -118,6 +127,27 @@ impl Framing {
         }
     }
 
+    /// The checkpoint after what was handed on (see [`Checkpoint`]): the newest
+    /// timestamp and who was delivered at it, merged with the checkpoint this export
+    /// started after. `None` when not kept, or when nothing was ever delivered.
+    pub(crate) fn checkpoint(&self) -> Option<Checkpoint> {
+        let Framing::JsonLines(f) = self else {
+            return None;
+        };
+        let newest = f.newest.as_ref()?.run.as_ref();
+        let boundary = match (newest, f.exclude.as_ref()) {
+            (Some(new), Some(old)) if new.created_at == old.created_at => Boundary {
+                created_at: new.created_at,
+                seen: new.seen.union(&old.seen).cloned().collect(),
+            },
+            (Some(new), Some(old)) if new.created_at < old.created_at => old.clone(),
+            (Some(new), _) => new.clone(),
+            (None, Some(old)) => old.clone(),
+            (None, None) => return None,
+        };
+        Some(boundary.into_checkpoint())
+    }
+
     /// Records handed on so far; `None` for a format this crate does not know.
     pub(crate) fn records(&self) -> Option<u64> {
         match self {
@@ -134,6 +164,37 @@ impl Framing {
 pub(crate) struct Boundary {
     pub(crate) created_at: DateTime<Utc>,
     seen: HashSet<Box<[u8]>>,
+}
+
+impl Boundary {
+    fn from_checkpoint(checkpoint: &Checkpoint) -> Self {
+        Boundary {
+            created_at: checkpoint.created_at(),
+            seen: checkpoint
+                .identities()
+                .iter()
+                .map(|id| id.as_bytes().into())
+                .collect(),
+        }
+    }
+
+    fn into_checkpoint(self) -> Checkpoint {
+        Checkpoint::new(
+            self.created_at,
+            self.seen
+                .iter()
+                .map(|id| String::from_utf8_lossy(id).into_owned())
+                .collect(),
+        )
+    }
+}
+
+/// The leading run of an export in the native order: the newest timestamp and who was
+/// handed on at it (`done` once an older record was seen).
+#[derive(Debug, Default)]
+struct NewestRun {
+    run: Option<Boundary>,
+    done: bool,
 }
 
 #[derive(serde::Deserialize)]
@@ -179,6 +240,11 @@ pub(crate) struct JsonLinesFraming {
     first_checked: bool,
     tail: Option<Boundary>,
     skip: Option<Boundary>,
+    /// The next checkpoint, when kept.
+    newest: Option<NewestRun>,
+    /// The checkpoint this export started after: records at its timestamp that it
+    /// names were delivered by an earlier export.
+    exclude: Option<Boundary>,
 }
 
 impl JsonLinesFraming {
@@ -194,7 +260,49 @@ impl JsonLinesFraming {
             first_checked: false,
             tail: None,
             skip: None,
+            newest: None,
+            exclude: None,
         }
+    }
+
+    /// Follow the leading run of timestamps (for the next checkpoint) through a line
+    /// handed on.
+    fn note_newest(&mut self, content: &[u8]) {
+        let Some(newest) = self.newest.as_mut() else {
+            return;
+        };
+        if newest.done || is_blank(content) {
+            return;
+        }
+        let (created_at, identity) = key_of(content);
+        let Some(t) = created_at else {
+            return; // no timestamp: no place in a checkpoint
+        };
+        match &mut newest.run {
+            None => {
+                newest.run = Some(Boundary {
+                    created_at: t,
+                    seen: HashSet::from([identity]),
+                })
+            }
+            Some(run) if run.created_at == t => {
+                run.seen.insert(identity);
+            }
+            Some(_) => newest.done = true,
+        }
+    }
+
+    /// Whether the checkpoint this export started after names this record.
+    fn excluded(&self, content: &[u8]) -> bool {
+        let Some(exclude) = &self.exclude else {
+            return false;
+        };
+        let (created_at, identity) = key_of(content);
+        created_at == Some(exclude.created_at) && exclude.seen.contains(&identity)
+    }
+
+    fn following_newest(&self) -> bool {
+        self.newest.as_ref().is_some_and(|n| !n.done)
     }
 
     fn too_large(&self) -> FrameError {
@@ -269,11 +377,12 @@ impl JsonLinesFraming {
                 }
             }
         }
-        if self.skip.is_some() && self.delivered_before(content) {
+        if (self.skip.is_some() && self.delivered_before(content)) || self.excluded(content) {
             return Ok(());
         }
         let start = self.lines;
         self.line(content, content, tail.len())?;
+        self.note_newest(content);
         // `line()` counted a line break that is not there.
         self.lines = start;
         if self.track {
@@ -285,13 +394,17 @@ impl JsonLinesFraming {
 
     /// Whole lines (`block` ends with `\n`), checked and handed on.
     fn block(&mut self, block: Bytes, out: &mut VecDeque<Bytes>) -> Result<(), FrameError> {
-        if self.first_checked && self.skip.is_none() {
+        if self.first_checked && self.skip.is_none() && self.exclude.is_none() {
             // Nothing to look at line by line (checked downstream): count the records.
             let mut start = 0;
             for end in memchr::memchr_iter(b'\n', &block) {
                 self.lines += 1;
-                if !is_blank(&block[start..end]) {
+                let content = trim(&block[start..end + 1]);
+                if !is_blank(content) {
                     self.records += 1;
+                    if self.following_newest() {
+                        self.note_newest(content);
+                    }
                 }
                 start = end + 1;
             }
@@ -307,7 +420,10 @@ impl JsonLinesFraming {
         while start < block.len() {
             let end = memchr::memchr(b'\n', &block[start..]).map_or(block.len(), |i| start + i + 1);
             let content = trim(&block[start..end]);
-            if self.skip.is_some() && !content.is_empty() && self.delivered_before(content) {
+            let drop_it = !content.is_empty()
+                && ((self.skip.is_some() && self.delivered_before(content))
+                    || self.excluded(content));
+            if drop_it {
                 if run < start {
                     out.push_back(block.slice(run..start));
                 }
@@ -322,6 +438,7 @@ impl JsonLinesFraming {
                 }
                 return Err(e);
             }
+            self.note_newest(content);
             start = end;
         }
         if run < block.len() {

@@ -79,6 +79,7 @@ mod auth;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 mod body;
+mod checkpoint;
 mod client;
 #[cfg(feature = "parquet")]
 pub mod columnar;
@@ -100,6 +101,7 @@ mod transport;
 
 pub use auth::{Credentials, Secret};
 pub use body::{BodyStream, ExportSummary};
+pub use checkpoint::Checkpoint;
 pub use client::{
     Client, ClientBuilder, LowSpeedLimit, DEFAULT_USER_AGENT, ENV_API_KEY, ENV_API_URL,
     ENV_CONSOLE_URL,

@@ -23,6 +23,7 @@ use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
 use crate::api::types::LogRecordsExportRequest;
+use crate::checkpoint::Checkpoint;
 use crate::error::Error;
 use crate::filter::{DateOperator, Filter};
 
@@ -189,6 +190,9 @@ pub(crate) struct RequestBody {
     pub(crate) file_name: Option<String>,
     /// Fields set by wire name ([`ExportBuilder::field`](crate::ExportBuilder::field)).
     pub(crate) extra: Map<String, Value>,
+    /// Only what is newer than this checkpoint (a `created_at` filter, plus framing's
+    /// exclusion of what it names).
+    pub(crate) after: Option<Checkpoint>,
 }
 
 impl RequestBody {
@@ -247,6 +251,19 @@ impl RequestBody {
         {
             return Err(Error::InvalidRequest("file_name is empty".into()));
         }
+        if self.after.is_some() {
+            if !self.format.is_json_lines() {
+                return Err(Error::InvalidRequest(format!(
+                    "an incremental export (after a checkpoint) needs JSON Lines (or Parquet, which reads JSON Lines); this one is {}",
+                    self.format
+                )));
+            }
+            if !self.native_order() {
+                return Err(Error::InvalidRequest(
+                    "an incremental export (after a checkpoint) needs the native sort (created_at, id descending)".into(),
+                ));
+            }
+        }
         if resume {
             if !self.format.is_json_lines() {
                 return Err(Error::InvalidRequest(format!(
@@ -266,6 +283,14 @@ impl RequestBody {
         Ok(())
     }
 
+    /// Whether records come in the native order (`created_at`, `id` descending).
+    fn native_order(&self) -> bool {
+        match &self.sort {
+            None => true,
+            Some((column, order)) => column == "created_at" && !order.is_ascending(),
+        }
+    }
+
     /// The body as JSON, the input of the generated type's deserializer.
     fn to_json(&self) -> Result<Value, Error> {
         let mut body = Map::new();
@@ -276,8 +301,16 @@ impl RequestBody {
         body.insert("root_type".into(), json!(self.root_type.as_str()));
         body.insert("export_format".into(), json!(self.format.as_str()));
         body.insert("redact".into(), json!(self.redact));
-        if !self.filters.is_empty() {
-            let filters = serde_json::to_value(&self.filters).map_err(|e| {
+        let mut filters = self.filters.clone();
+        if let Some(after) = &self.after {
+            filters.push(
+                Filter::date("created_at")
+                    .compare(DateOperator::Gte, after.created_at())
+                    .into(),
+            );
+        }
+        if !filters.is_empty() {
+            let filters = serde_json::to_value(&filters).map_err(|e| {
                 Error::InvalidRequest(format!("a filter cannot be serialized: {e}"))
             })?;
             body.insert("filters".into(), filters);
@@ -351,6 +384,16 @@ impl ExportRequest {
 
     pub(crate) fn format(&self) -> &ExportFormat {
         &self.body.format
+    }
+
+    /// The checkpoint this export continues after.
+    pub(crate) fn after(&self) -> Option<&Checkpoint> {
+        self.body.after.as_ref()
+    }
+
+    /// Whether a checkpoint is kept: JSON Lines in the native order.
+    pub(crate) fn keeps_checkpoint(&self) -> bool {
+        self.body.format.is_json_lines() && self.body.native_order()
     }
 
     /// The body to send, as the generated type.

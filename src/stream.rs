@@ -96,6 +96,12 @@ impl<T> RecordStream<T> {
         self.framed.state().snapshot(false)
     }
 
+    /// Where this export left off, once the stream has ended without an error (see
+    /// [`ExportSummary::checkpoint`](crate::ExportSummary::checkpoint)).
+    pub fn checkpoint(&self) -> Option<&crate::Checkpoint> {
+        self.framed.checkpoint()
+    }
+
     /// The CSV header of a CSV export, once the first row has been read; `None` for JSON
     /// Lines.
     pub fn csv_header(&self) -> Option<&Arc<[String]>> {

@@ -31,7 +31,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::pin::Pin;
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -39,6 +39,7 @@ use bytes::Bytes;
 use futures::{Stream, StreamExt};
 use tokio::time::Instant;
 
+use crate::checkpoint::Checkpoint;
 use crate::client::{Client, LowSpeedLimit};
 use crate::error::{from_status, Error};
 use crate::framing::{FrameError, Framing};
@@ -141,6 +142,8 @@ pub(crate) struct Framed {
     reader: tokio::task::JoinHandle<()>,
     state: Arc<ProgressState>,
     counts_records: bool,
+    /// Set by the reader task when the body is complete (JSON Lines, native order).
+    checkpoint: Arc<OnceLock<Checkpoint>>,
     ended: bool,
 }
 
@@ -155,7 +158,14 @@ impl Framed {
     /// auth and validation errors surface from `bytes()` / `records()` themselves.
     pub(crate) async fn open(cfg: TransportConfig) -> Result<Self, Error> {
         let state = ProgressState::new(cfg.progress);
-        let framing = Framing::new(cfg.request.format(), cfg.resume, cfg.max_record_size);
+        let incremental = cfg.request.keeps_checkpoint().then(|| cfg.request.after());
+        let framing = Framing::new(
+            cfg.request.format(),
+            cfg.resume,
+            incremental,
+            cfg.max_record_size,
+        );
+        let checkpoint = Arc::new(OnceLock::new());
         let counts_records = framing.records().is_some();
         let deadline = cfg
             .client
@@ -195,6 +205,7 @@ impl Framed {
             failed: None,
         };
         let (sender, chunks) = tokio::sync::mpsc::channel(READ_AHEAD_CHUNKS);
+        let next_checkpoint = checkpoint.clone();
         let task = tokio::spawn(async move {
             let pump = async {
                 loop {
@@ -204,7 +215,13 @@ impl Framed {
                                 return; // the consumer is gone
                             }
                         }
-                        Ok(None) => return,
+                        Ok(None) => {
+                            // Complete: the checkpoint goes down before the end does.
+                            if let Some(next) = reader.framing.checkpoint() {
+                                let _ = next_checkpoint.set(next);
+                            }
+                            return;
+                        }
                         Err(e) => {
                             let _ = sender.send(Err(e)).await;
                             return;
@@ -226,6 +243,7 @@ impl Framed {
             reader: task,
             state,
             counts_records,
+            checkpoint,
             ended: false,
         })
     }
@@ -233,6 +251,12 @@ impl Framed {
     /// The export's progress counters (written by the reader task).
     pub(crate) fn state(&self) -> &Arc<ProgressState> {
         &self.state
+    }
+
+    /// The checkpoint after this export, once it has completed (JSON Lines in the native
+    /// order).
+    pub(crate) fn checkpoint(&self) -> Option<&Checkpoint> {
+        self.checkpoint.get()
     }
 
     /// Whether framing counts records (JSON Lines and CSV).

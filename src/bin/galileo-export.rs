@@ -7,6 +7,8 @@
 
 #[path = "galileo_export/filter_expr.rs"]
 mod filter_expr;
+#[path = "galileo_export/state.rs"]
+mod state;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -173,6 +175,37 @@ struct Cli {
     /// The window of --speed-limit, e.g. 60s [default: 60s].
     #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
     speed_time: Option<Duration>,
+
+    /// Only records created at or after TIME: RFC 3339 (2026-03-01T00:00:00Z) or a
+    /// duration back from now (24h, 90m).
+    #[arg(long, value_parser = parse_time, value_name = "TIME")]
+    since: Option<chrono::DateTime<chrono::Utc>>,
+
+    /// Only records created before TIME (RFC 3339, or a duration back from now).
+    #[arg(long, value_parser = parse_time, value_name = "TIME")]
+    until: Option<chrono::DateTime<chrono::Utc>>,
+
+    /// Incremental export: read the checkpoint in FILE (if it exists), export only the
+    /// records that are new since, and write the new checkpoint to FILE once the export
+    /// has completed (a failed or cut run leaves it as it was). JSON Lines or Parquet, in
+    /// the native order. The file says which export it is for; another one is refused.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+}
+
+/// An RFC 3339 date-time, or a duration back from now (`24h`, `90m`, `1h30m`).
+fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    let text = s.trim();
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Ok(t.to_utc());
+    }
+    let back = parse_duration(text).map_err(|_| {
+        format!("`{text}` is neither an RFC 3339 date-time (2026-03-01T00:00:00Z) nor a duration (24h, 90m)")
+    })?;
+    chrono::Duration::from_std(back)
+        .ok()
+        .and_then(|back| chrono::Utc::now().checked_sub_signed(back))
+        .ok_or_else(|| format!("`{text}` reaches too far back"))
 }
 
 /// `1048576`, `512KiB`, `64MiB`, `1GiB`, `10MB`, `1k`, …
@@ -405,7 +438,26 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         .map(|expr| filter_expr::parse(expr).map_err(|e| Failure::usage(e.to_string())))
         .collect::<Result<Vec<Filter>, _>>()?;
     let client = client(cli).map_err(|e| failure(&e, cli))?;
-    let export = export(cli, &client, filters);
+    let mut export = export(cli, &client, filters);
+    // What a --state file is for: the export before --since, --until and the checkpoint.
+    let state = match &cli.state {
+        Some(path) => {
+            let body = export.to_json().map_err(|e| failure(&e, cli))?;
+            let identity = state::identity(&cli.project, &body);
+            let previous = state::read(path, &identity).map_err(Failure::usage)?;
+            if let Some(checkpoint) = &previous {
+                export = export.after(checkpoint);
+            }
+            Some((path, identity))
+        }
+        None => None,
+    };
+    if let Some(since) = cli.since {
+        export = export.filter(Filter::date("created_at").on_or_after(since));
+    }
+    if let Some(until) = cli.until {
+        export = export.filter(Filter::date("created_at").before(until));
+    }
 
     if cli.dry_run {
         let body = export.to_json().map_err(|e| failure(&e, cli))?;
@@ -502,6 +554,25 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         bar.finish_and_clear();
     }
     let summary = result?;
+    if let Some((path, identity)) = &state {
+        match summary.checkpoint() {
+            Some(checkpoint) => {
+                state::write(path, identity, checkpoint).map_err(|message| Failure {
+                    code: 4,
+                    message,
+                    hint: None,
+                })?
+            }
+            None => {
+                if !cli.quiet {
+                    eprintln!(
+                        "no record so far: {} not written",
+                        terminal_safe(&path.display().to_string())
+                    );
+                }
+            }
+        }
+    }
     if !cli.quiet {
         let destination = if to_stdout {
             "stdout".to_string()

@@ -240,6 +240,12 @@ impl RecordBatchStream {
         self.columns.schema().clone()
     }
 
+    /// Where this export left off, once the stream has ended without an error (see
+    /// [`ExportSummary::checkpoint`](crate::ExportSummary::checkpoint)).
+    pub fn checkpoint(&self) -> Option<&crate::Checkpoint> {
+        self.framed.checkpoint()
+    }
+
     /// Values kept in the catch-all column so far.
     pub fn unmapped_values(&self) -> u64 {
         self.columns.unmapped_values()

@@ -169,5 +169,6 @@ pub(crate) async fn write_parquet(
         retries: p.retries,
         resumes: p.resumes,
         unmapped_values: stream.unmapped_values(),
+        checkpoint: stream.checkpoint().cloned(),
     })
 }

@@ -1,0 +1,339 @@
+//! Incremental exports against a server whose data set grows between runs (records
+//! added with newer and with equal timestamps): across runs every record arrives exactly
+//! once, in the library (`after`, `ExportSummary::checkpoint`) and in the CLI (`--state`),
+//! also when a run is cut in the middle. And `--since`/`--until` as sent.
+
+mod common;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+
+use common::hostile::{HostileServer, RecordedRequest, Reply};
+use futures::TryStreamExt;
+use galileo_export::{Checkpoint, Client, RetryPolicy};
+use serde_json::{json, Map, Value};
+
+const PROJECT: &str = "6f1c2b9e-1d2f-4c3b-9a8e-7d6c5b4a3f21";
+const LOG_STREAM: &str = "0b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
+const BIN: &str = env!("CARGO_BIN_EXE_galileo-export");
+
+/// The server's records and how it misbehaves: `cut_after` records, then a broken body.
+#[derive(Default)]
+struct Data {
+    records: Vec<Value>,
+    cut_after: Option<usize>,
+}
+
+fn at(second: u32) -> String {
+    format!("2026-03-01T12:00:{second:02}.000000Z")
+}
+
+fn add(data: &Arc<Mutex<Data>>, ids: std::ops::Range<usize>, second: u32) {
+    let mut data = data.lock().expect("lock");
+    for i in ids {
+        data.records
+            .push(json!({"id": format!("r-{i:03}"), "created_at": at(second), "n": i}));
+    }
+}
+
+fn time_of(value: &Value) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(value.as_str().expect("a date"))
+        .expect("date")
+        .to_utc()
+}
+
+/// Answer an export like Galileo: the records that pass the `created_at` filters, newest
+/// first (ties by id, descending), as JSON Lines.
+fn answer(data: &Arc<Mutex<Data>>, request: &RecordedRequest) -> Reply {
+    let body = request.json();
+    let mut data = data.lock().expect("lock");
+    let mut records: Vec<Value> = data
+        .records
+        .iter()
+        .filter(|r| {
+            let t = time_of(&r["created_at"]);
+            body["filters"].as_array().into_iter().flatten().all(|f| {
+                if f["column_id"] != "created_at" {
+                    return true;
+                }
+                let bound = time_of(&f["value"]);
+                match f["operator"].as_str() {
+                    Some("gte") => t >= bound,
+                    Some("gt") => t > bound,
+                    Some("lte") => t <= bound,
+                    Some("lt") => t < bound,
+                    other => panic!("unexpected operator {other:?}"),
+                }
+            })
+        })
+        .cloned()
+        .collect();
+    records.sort_by(|a, b| {
+        (time_of(&b["created_at"]), b["id"].as_str())
+            .cmp(&(time_of(&a["created_at"]), a["id"].as_str()))
+    });
+    let mut text: String = records.iter().map(|r| format!("{r}\n")).collect();
+    match data.cut_after.take() {
+        Some(n) => {
+            text = records[..n.min(records.len())]
+                .iter()
+                .map(|r| format!("{r}\n"))
+                .collect();
+            text.push_str("{\"id\":\"r-");
+            Reply::status(200).close_delimited().body(text)
+        }
+        None => Reply::status(200).body(text),
+    }
+}
+
+async fn growing_server() -> (HostileServer, Arc<Mutex<Data>>) {
+    let data = Arc::new(Mutex::new(Data::default()));
+    let shared = data.clone();
+    let server = HostileServer::start_with(move |request, _| answer(&shared, request)).await;
+    (server, data)
+}
+
+fn client(server: &HostileServer) -> Client {
+    Client::builder()
+        .base_url(server.base_url())
+        .api_key("k")
+        .retry(RetryPolicy::none())
+        .build()
+        .expect("client builds")
+}
+
+/// One library run: the ids it delivered and the next checkpoint.
+async fn run(
+    server: &HostileServer,
+    after: Option<&Checkpoint>,
+) -> (Vec<String>, Option<Checkpoint>) {
+    let mut export = client(server)
+        .export(PROJECT.parse().expect("uuid"))
+        .log_stream(LOG_STREAM.parse().expect("uuid"));
+    if let Some(checkpoint) = after {
+        export = export.after(checkpoint);
+    }
+    let mut stream = export.records().await.expect("export starts");
+    let mut ids = Vec::new();
+    while let Some(record) = stream.try_next().await.expect("record") {
+        ids.push(record["id"].as_str().expect("id").to_string());
+    }
+    (ids, stream.checkpoint().cloned())
+}
+
+fn exactly_once(runs: &[Vec<String>], total: usize) {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for id in runs.iter().flatten() {
+        *counts.entry(id).or_default() += 1;
+    }
+    let repeated: Vec<_> = counts.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(
+        repeated.is_empty(),
+        "delivered more than once: {repeated:?}"
+    );
+    assert_eq!(counts.len(), total, "every record, once: {runs:?}");
+}
+
+#[tokio::test]
+async fn three_runs_deliver_every_record_exactly_once() {
+    let (server, data) = growing_server().await;
+    add(&data, 0..5, 1);
+    add(&data, 5..8, 3); // the newest timestamp: 12:00:03
+    let (first, checkpoint) = run(&server, None).await;
+    let checkpoint = checkpoint.expect("a checkpoint after records");
+    assert_eq!(checkpoint.created_at(), time_of(&json!(at(3))));
+    assert_eq!(
+        checkpoint.identities(),
+        ["\"r-005\"", "\"r-006\"", "\"r-007\""]
+    );
+
+    // New records: two at the checkpoint's own timestamp, three newer.
+    add(&data, 8..10, 3);
+    add(&data, 10..13, 4);
+    let (second, checkpoint) = run(&server, Some(&checkpoint)).await;
+    assert_eq!(second, ["r-012", "r-011", "r-010", "r-009", "r-008"]);
+    let checkpoint = checkpoint.expect("a checkpoint");
+    let sent = server.requests()[1].json();
+    assert_eq!(
+        sent["filters"][0],
+        json!({"type": "date", "column_id": "created_at", "operator": "gte", "value": "2026-03-01T12:00:03Z"})
+    );
+
+    // Nothing new, then records at the newest timestamp only: the checkpoint grows.
+    let (nothing, same) = run(&server, Some(&checkpoint)).await;
+    assert!(nothing.is_empty());
+    assert_eq!(
+        same.as_ref(),
+        Some(&checkpoint),
+        "no record: the checkpoint stays"
+    );
+    add(&data, 13..15, 4);
+    let (third, last) = run(&server, Some(&checkpoint)).await;
+    assert_eq!(third, ["r-014", "r-013"]);
+    assert_eq!(last.expect("a checkpoint").identities().len(), 5);
+    exactly_once(&[first, second, third], 15);
+}
+
+#[tokio::test]
+async fn a_checkpoint_is_refused_where_it_cannot_hold() {
+    let (server, _) = growing_server().await;
+    let checkpoint: Checkpoint =
+        serde_json::from_value(json!({"version": 1, "created_at": at(1), "identities": []}))
+            .expect("checkpoint");
+    let export = || {
+        client(&server)
+            .export(PROJECT.parse().expect("uuid"))
+            .log_stream(LOG_STREAM.parse().expect("uuid"))
+            .after(&checkpoint)
+    };
+    let csv = export().format(galileo_export::ExportFormat::Csv).to_json();
+    assert!(csv.is_err_and(|e| e.to_string().contains("JSON Lines")));
+    let sorted = export()
+        .sort("latency_ms", galileo_export::Order::Ascending)
+        .to_json();
+    assert!(sorted.is_err_and(|e| e.to_string().contains("native sort")));
+    let future: Result<Checkpoint, _> =
+        serde_json::from_value(json!({"version": 2, "created_at": at(1), "identities": []}));
+    assert!(future.is_err_and(|e| e.to_string().contains("version 2")));
+}
+
+fn cli(server: &HostileServer, state: &Path, output: &Path) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .args([
+            "--project",
+            PROJECT,
+            "--log-stream",
+            LOG_STREAM,
+            "--base-url",
+        ])
+        .arg(server.base_url())
+        .args(["--retries", "0", "--quiet", "--state"])
+        .arg(state)
+        .arg("--output")
+        .arg(output)
+        .env("GALILEO_API_KEY", "k")
+        .env_remove("GALILEO_API_URL")
+        .env_remove("GALILEO_CONSOLE_URL");
+    command
+}
+
+fn ids_in(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .expect("output")
+        .lines()
+        .map(|l| {
+            let record: Map<String, Value> = serde_json::from_str(l).expect("record");
+            record["id"].as_str().expect("id").to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn the_cli_state_file_survives_a_cut_run_and_refuses_another_export() {
+    let data = Arc::new(Mutex::new(Data::default()));
+    let shared = data.clone();
+    let server = HostileServer::start_with_blocking(move |request, _| answer(&shared, request));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = dir.path().join("state.json");
+    add(&data, 0..4, 1);
+    add(&data, 4..6, 2);
+
+    let out = |n: u32| dir.path().join(format!("run{n}.jsonl"));
+    let status = cli(&server, &state, &out(1)).status().expect("runs");
+    assert!(status.success());
+    let written = std::fs::read_to_string(&state).expect("state written");
+    let saved: Value = serde_json::from_str(&written).expect("JSON");
+    assert_eq!(saved["export"]["log_stream_id"], LOG_STREAM);
+    assert_eq!(
+        saved["checkpoint"]["identities"],
+        json!(["\"r-004\"", "\"r-005\""])
+    );
+
+    // Run 2 is cut after 2 records: it fails, leaves no output and the state as it was.
+    add(&data, 6..9, 2);
+    add(&data, 9..12, 5);
+    data.lock().expect("lock").cut_after = Some(2);
+    let cut = cli(&server, &state, &out(2)).output().expect("runs");
+    assert_eq!(
+        cut.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&cut.stderr)
+    );
+    assert!(!out(2).exists());
+    assert_eq!(std::fs::read_to_string(&state).expect("state"), written);
+
+    // Run 3 repeats it; run 4 finds nothing new.
+    assert!(cli(&server, &state, &out(3))
+        .status()
+        .expect("runs")
+        .success());
+    assert!(cli(&server, &state, &out(4))
+        .status()
+        .expect("runs")
+        .success());
+    let runs = [ids_in(&out(1)), ids_in(&out(3)), ids_in(&out(4))];
+    assert!(runs[2].is_empty());
+    exactly_once(&runs, 12);
+
+    // The same state file for another export is refused, and left alone.
+    let before = std::fs::read_to_string(&state).expect("state");
+    let other = cli(&server, &state, &out(5))
+        .args(["--filter", "n > 3"])
+        .output()
+        .expect("runs");
+    assert_eq!(other.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&other.stderr).contains("written for another export"));
+    assert_eq!(std::fs::read_to_string(&state).expect("state"), before);
+}
+
+#[test]
+fn since_and_until_become_created_at_filters() {
+    let output = Command::new(BIN)
+        .args([
+            "--project",
+            PROJECT,
+            "--log-stream",
+            LOG_STREAM,
+            "--dry-run",
+        ])
+        .args(["--since", "2026-03-01T00:00:00Z", "--until", "24h"])
+        .env("GALILEO_API_KEY", "k")
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let body: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(
+        body["filters"][0],
+        json!({"type": "date", "column_id": "created_at", "operator": "gte", "value": "2026-03-01T00:00:00Z"})
+    );
+    assert_eq!(body["filters"][1]["operator"], "lt");
+    let until = time_of(&body["filters"][1]["value"]);
+    let expected = chrono::Utc::now() - chrono::Duration::hours(24);
+    assert!(
+        (until - expected).num_seconds().abs() < 60,
+        "{until} vs {expected}"
+    );
+    let bad = Command::new(BIN)
+        .args([
+            "--project",
+            PROJECT,
+            "--log-stream",
+            LOG_STREAM,
+            "--dry-run",
+            "--since",
+            "yesterday",
+        ])
+        .env("GALILEO_API_KEY", "k")
+        .output()
+        .expect("runs");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("RFC 3339"));
+}
