@@ -216,7 +216,10 @@ impl ExportBuilder {
     }
 
     /// Set any other request field by its wire name, for fields a newer spec adds
-    /// (e.g. `export_computed_metrics_only`). It must exist in the generated request type.
+    /// (e.g. `include_code_metric_metadata`, `export_computed_metrics_only`). A field the
+    /// spec knows is checked by the generated request type (a wrong value is an error
+    /// before anything is sent); one it does not know is sent as given, for the server
+    /// to judge ([`unchecked_fields`](Self::unchecked_fields) lists those).
     pub fn field(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
         self.body.extra.insert(name.into(), value.into());
         self
@@ -296,16 +299,40 @@ impl ExportBuilder {
         ExportRequest::new(self.project_id, self.body.clone(), self.resume)
     }
 
-    /// The checked request, as the generated type: what [`to_json`](Self::to_json)
-    /// serializes and what is sent.
+    /// The checked request, as the generated type: what is sent, plus the
+    /// [`unchecked_fields`](Self::unchecked_fields) the type cannot carry
+    /// ([`to_json`](Self::to_json) shows both).
     pub fn request(&self) -> Result<LogRecordsExportRequest, Error> {
         Ok(self.checked()?.typed().clone())
     }
 
-    /// The exact JSON body that will be sent, after every check (nothing is sent).
+    /// The exact JSON body that will be sent, after every check (nothing is sent),
+    /// fields the spec does not know included.
     pub fn to_json(&self) -> Result<Value, Error> {
-        serde_json::to_value(self.checked()?.typed())
-            .map_err(|e| Error::InvalidRequest(format!("the request cannot be serialized: {e}")))
+        self.checked()?.wire_json()
+    }
+
+    /// What will be sent unchecked because the spec this crate was built from does not
+    /// know it: fields set with [`field`](Self::field) that its request type lacks, and
+    /// `export_format` for an [`ExportFormat::Other`] its enum lacks. Empty when the spec
+    /// knows everything.
+    ///
+    /// ```
+    /// use galileo_export::{Client, ExportFormat};
+    ///
+    /// let client = Client::builder().api_key("k").build()?;
+    /// let export = client
+    ///     .export(uuid::Uuid::nil())
+    ///     .log_stream(uuid::Uuid::from_u128(1))
+    ///     .format(ExportFormat::Other("jsonl_flat".into()))
+    ///     .field("include_code_metric_metadata", true);
+    /// // The vendored spec knows neither: both go out as given.
+    /// assert_eq!(export.unchecked_fields()?, ["export_format", "include_code_metric_metadata"]);
+    /// assert_eq!(export.to_json()?["export_format"], "jsonl_flat");
+    /// # Ok::<(), galileo_export::Error>(())
+    /// ```
+    pub fn unchecked_fields(&self) -> Result<Vec<String>, Error> {
+        Ok(self.checked()?.unchecked().keys().cloned().collect())
     }
 
     /// Check the request, send it and start reading the answer.

@@ -152,6 +152,38 @@ async fn capped(response: reqwest::Response) -> (reqwest::Response, bool) {
     (reqwest::Response::from(rebuilt), capped)
 }
 
+tokio::task_local! {
+    /// Body fields the spec does not know, to be sent as given: set around an export's
+    /// request ([`ExportBuilder::field`](crate::ExportBuilder::field) and
+    /// [`ExportFormat::Other`](crate::ExportFormat::Other) escape hatches).
+    pub(crate) static UNCHECKED_FIELDS: serde_json::Map<String, serde_json::Value>;
+}
+
+/// Put `fields` into the JSON object body of `request`.
+fn add_fields(
+    request: &mut reqwest::Request,
+    fields: &serde_json::Map<String, serde_json::Value>,
+) -> Result<(), String> {
+    let Some(bytes) = request.body().and_then(reqwest::Body::as_bytes) else {
+        return Err("the request has no JSON body to add fields to".into());
+    };
+    let mut body: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| format!("the request body is not JSON: {e}"))?;
+    let Some(map) = body.as_object_mut() else {
+        return Err("the request body is not a JSON object".into());
+    };
+    for (name, value) in fields {
+        map.insert(name.clone(), value.clone());
+    }
+    let bytes =
+        serde_json::to_vec(&body).map_err(|e| format!("the request cannot be serialized: {e}"))?;
+    *request.body_mut() = Some(reqwest::Body::from(bytes));
+    request
+        .headers_mut()
+        .remove(reqwest::header::CONTENT_LENGTH);
+    Ok(())
+}
+
 impl ClientHooks<RequestDefaults> for crate::api::Client {
     async fn pre<E>(
         &self,
@@ -159,7 +191,17 @@ impl ClientHooks<RequestDefaults> for crate::api::Client {
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
         self.inner().apply(request);
-        Ok(())
+        let unchecked = UNCHECKED_FIELDS.try_with(|fields| {
+            if fields.is_empty() {
+                Ok(())
+            } else {
+                add_fields(request, fields)
+            }
+        });
+        match unchecked {
+            Ok(result) => result.map_err(progenitor_client::Error::<E>::InvalidRequest),
+            Err(_) => Ok(()), // not an export's request
+        }
     }
 
     async fn post<E>(

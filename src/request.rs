@@ -333,28 +333,45 @@ impl RequestBody {
         Ok(Value::Object(body))
     }
 
-    /// The generated request type, checking that every extra field exists in it.
-    fn to_typed(&self) -> Result<LogRecordsExportRequest, Error> {
-        let request: LogRecordsExportRequest =
-            serde_json::from_value(self.to_json()?).map_err(|e| {
-                Error::InvalidRequest(format!(
-                    "the request does not fit the spec's LogRecordsExportRequest: {e}"
-                ))
-            })?;
+    /// The generated request type, and what it cannot carry: fields it does not have
+    /// and an export format it does not know, set by the caller by name
+    /// ([`ExportBuilder::field`](crate::ExportBuilder::field),
+    /// [`ExportFormat::Other`]). Those are sent as given (the server decides); everything
+    /// the spec knows is checked by the generated type.
+    fn to_typed(&self) -> Result<(LogRecordsExportRequest, Map<String, Value>), Error> {
+        let mut json = self.to_json()?;
+        let not_fitting = |e: serde_json::Error| {
+            Error::InvalidRequest(format!(
+                "the request does not fit the spec's LogRecordsExportRequest: {e}"
+            ))
+        };
+        let mut unchecked = Map::new();
+        let request: LogRecordsExportRequest = match serde_json::from_value(json.clone()) {
+            Ok(request) => request,
+            Err(e) => {
+                // A format this spec's enum does not have: check the rest with a format it
+                // has, and send the caller's.
+                let ExportFormat::Other(format) = &self.format else {
+                    return Err(not_fitting(e));
+                };
+                let stand_in = if self.format.is_csv() { "csv" } else { "jsonl" };
+                json["export_format"] = Value::String(stand_in.into());
+                let request = serde_json::from_value(json).map_err(|_| not_fitting(e))?;
+                unchecked.insert("export_format".into(), Value::String(format.clone()));
+                request
+            }
+        };
         if !self.extra.is_empty() {
             let back = serde_json::to_value(&request).map_err(|e| {
                 Error::InvalidRequest(format!("the request cannot be serialized: {e}"))
             })?;
-            for name in self.extra.keys() {
+            for (name, value) in &self.extra {
                 if back.get(name).is_none() {
-                    return Err(Error::InvalidRequest(format!(
-                        "`{name}` is not a field of LogRecordsExportRequest in this spec ({})",
-                        crate::spec::SPEC_FILE
-                    )));
+                    unchecked.insert(name.clone(), value.clone());
                 }
             }
         }
-        Ok(request)
+        Ok((request, unchecked))
     }
 }
 
@@ -364,17 +381,20 @@ pub(crate) struct ExportRequest {
     project_id: Uuid,
     body: RequestBody,
     typed: LogRecordsExportRequest,
+    /// Fields the spec does not know, sent as given on top of `typed`.
+    unchecked: Map<String, Value>,
 }
 
 impl ExportRequest {
     /// Check `body` (with the resume rules if `resume`) and convert it.
     pub(crate) fn new(project_id: Uuid, body: RequestBody, resume: bool) -> Result<Self, Error> {
         body.check(resume)?;
-        let typed = body.to_typed()?;
+        let (typed, unchecked) = body.to_typed()?;
         Ok(Self {
             project_id,
             body,
             typed,
+            unchecked,
         })
     }
 
@@ -384,6 +404,23 @@ impl ExportRequest {
 
     pub(crate) fn format(&self) -> &ExportFormat {
         &self.body.format
+    }
+
+    /// Fields (and an export format) the spec does not know, sent as given.
+    pub(crate) fn unchecked(&self) -> &Map<String, Value> {
+        &self.unchecked
+    }
+
+    /// The exact body sent: the generated type's JSON, plus the unchecked fields.
+    pub(crate) fn wire_json(&self) -> Result<Value, Error> {
+        let mut json = serde_json::to_value(&self.typed)
+            .map_err(|e| Error::InvalidRequest(format!("the request cannot be serialized: {e}")))?;
+        if let Value::Object(map) = &mut json {
+            for (name, value) in &self.unchecked {
+                map.insert(name.clone(), value.clone());
+            }
+        }
+        Ok(json)
     }
 
     /// The checkpoint this export continues after.
@@ -410,11 +447,12 @@ impl ExportRequest {
                 .compare(DateOperator::Lte, created_at)
                 .into(),
         );
-        let typed = body.to_typed()?;
+        let (typed, unchecked) = body.to_typed()?;
         Ok(Self {
             project_id: self.project_id,
             body,
             typed,
+            unchecked,
         })
     }
 }

@@ -43,7 +43,7 @@ use crate::checkpoint::Checkpoint;
 use crate::client::{Client, LowSpeedLimit};
 use crate::error::{from_status, Error};
 use crate::framing::{FrameError, Framing};
-use crate::hooks::{ResponseMeta, LAST_RESPONSE};
+use crate::hooks::{ResponseMeta, LAST_RESPONSE, UNCHECKED_FIELDS};
 use crate::progress::{ProgressFn, ProgressState};
 use crate::request::{ExportFormat, ExportRequest};
 use crate::retry::{parse_retry_after, RetryPolicy};
@@ -354,13 +354,14 @@ impl Transport {
     async fn connect(&mut self) -> Result<(), Error> {
         loop {
             let api = self.client.api();
+            let unchecked = self.request.unchecked().clone();
             let attempt = LAST_RESPONSE.scope(RefCell::new(None), async {
-                let result = api
+                let send = api
                     .export_records()
                     .project_id(self.request.project_id())
                     .body(self.request.typed().clone())
-                    .send()
-                    .await;
+                    .send();
+                let result = UNCHECKED_FIELDS.scope(unchecked, send).await;
                 match result {
                     Ok(response) => Ok(response),
                     Err(e) => Err(map_api_error(e).await),

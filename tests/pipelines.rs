@@ -337,3 +337,116 @@ fn since_and_until_become_created_at_filters() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("RFC 3339"));
 }
+
+#[tokio::test]
+async fn newer_fields_and_formats_go_out_as_given_and_jsonl_flat_reads_as_json_lines() {
+    let body = "{\"id\":\"a\",\"created_at\":\"2026-03-01T12:00:00Z\",\"metrics.cost\":1.5}\n\
+                {\"id\":\"b\",\"created_at\":\"2026-03-01T11:00:00Z\",\"metrics.cost\":2}\n";
+    let server = HostileServer::start(vec![
+        Reply::status(200).body(body),
+        Reply::status(200).body(body),
+    ])
+    .await;
+    let export = || {
+        client(&server)
+            .export(PROJECT.parse().expect("uuid"))
+            .log_stream(LOG_STREAM.parse().expect("uuid"))
+            .format(galileo_export::ExportFormat::Other("jsonl_flat".into()))
+            .field("include_code_metric_metadata", true)
+            .field("redact", false)
+    };
+    assert_eq!(
+        export().unchecked_fields().expect("checked"),
+        unknown_to_spec()
+    );
+    let records: Vec<Map<String, Value>> = export()
+        .records()
+        .await
+        .expect("export starts")
+        .try_collect()
+        .await
+        .expect("records");
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[1]["metrics.cost"], 2);
+    let sent = server.requests()[0].json();
+    assert_eq!(sent["export_format"], "jsonl_flat");
+    assert_eq!(sent["include_code_metric_metadata"], true);
+    assert_eq!(sent["redact"], false, "a known field, checked and sent");
+    assert_eq!(
+        sent,
+        export().to_json().expect("body"),
+        "to_json is what is sent"
+    );
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let summary = export()
+        .save(dir.path().join("flat.jsonl"))
+        .await
+        .expect("saved");
+    assert_eq!(
+        summary.records,
+        Some(2),
+        "jsonl_flat is counted as JSON Lines"
+    );
+}
+
+#[test]
+fn the_cli_says_once_what_the_spec_does_not_know() {
+    let output = Command::new(BIN)
+        .args([
+            "--project",
+            PROJECT,
+            "--log-stream",
+            LOG_STREAM,
+            "--dry-run",
+        ])
+        .args([
+            "--format",
+            "jsonl_flat",
+            "--field",
+            "include_code_metric_metadata=true",
+        ])
+        .args(["--field", "file_name=\"x\""])
+        .env("GALILEO_API_KEY", "k")
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let body: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(body["export_format"], "jsonl_flat");
+    assert_eq!(body["include_code_metric_metadata"], true);
+    assert_eq!(body["file_name"], "x");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let unknown = unknown_to_spec();
+    if unknown.is_empty() {
+        assert!(!stderr.contains("does not know"), "{stderr}");
+    } else {
+        assert_eq!(stderr.matches("does not know").count(), 1, "{stderr}");
+        assert!(stderr.contains(&unknown.join(", ")), "{stderr}");
+    }
+}
+
+/// Which of `export_format: jsonl_flat` and `include_code_metric_metadata` the spec the
+/// crate was built from lacks: both for the vendored spec, neither for Galileo's newer
+/// full spec (the drop-in run of CI).
+fn unknown_to_spec() -> Vec<String> {
+    use galileo_export::api::types::LogRecordsExportRequest;
+    let base = json!({"log_stream_id": LOG_STREAM, "root_type": "trace"});
+    let mut unknown = Vec::new();
+    let mut flat = base.clone();
+    flat["export_format"] = json!("jsonl_flat");
+    if serde_json::from_value::<LogRecordsExportRequest>(flat).is_err() {
+        unknown.push("export_format".to_string());
+    }
+    let mut with_field = base;
+    with_field["include_code_metric_metadata"] = json!(true);
+    let typed: LogRecordsExportRequest = serde_json::from_value(with_field).expect("valid");
+    let back = serde_json::to_value(typed).expect("serializes");
+    if back.get("include_code_metric_metadata").is_none() {
+        unknown.push("include_code_metric_metadata".to_string());
+    }
+    unknown
+}

@@ -185,12 +185,32 @@ struct Cli {
     #[arg(long, value_parser = parse_time, value_name = "TIME")]
     until: Option<chrono::DateTime<chrono::Utc>>,
 
+    /// Set a request field by its wire name, NAME=VALUE (VALUE as JSON if it parses, else
+    /// as a string; repeatable), e.g. include_code_metric_metadata=true. A field the
+    /// spec knows is checked; one it does not know is sent as given.
+    #[arg(long = "field", value_parser = parse_field, value_name = "NAME=VALUE")]
+    fields: Vec<(String, serde_json::Value)>,
+
     /// Incremental export: read the checkpoint in FILE (if it exists), export only the
     /// records that are new since, and write the new checkpoint to FILE once the export
     /// has completed (a failed or cut run leaves it as it was). JSON Lines or Parquet, in
     /// the native order. The file says which export it is for; another one is refused.
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
+}
+
+/// `NAME=VALUE`: the value as JSON if it parses, else as a string.
+fn parse_field(s: &str) -> Result<(String, serde_json::Value), String> {
+    let (name, value) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}` is not NAME=VALUE"))?;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(format!("`{s}`: the field name is empty"));
+    }
+    let value = serde_json::from_str(value)
+        .unwrap_or_else(|_| serde_json::Value::String(value.to_string()));
+    Ok((name.to_string(), value))
 }
 
 /// An RFC 3339 date-time, or a duration back from now (`24h`, `90m`, `1h30m`).
@@ -458,6 +478,17 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     if let Some(until) = cli.until {
         export = export.filter(Filter::date("created_at").before(until));
     }
+    // Said once: what the spec this binary was generated from does not know.
+    if !cli.quiet {
+        if let Ok(unchecked) = export.unchecked_fields() {
+            if !unchecked.is_empty() {
+                eprintln!(
+                    "note: the OpenAPI spec this galileo-export was built from does not know {}; sent as given (the server decides)",
+                    terminal_safe(&unchecked.join(", "))
+                );
+            }
+        }
+    }
 
     if cli.dry_run {
         let body = export.to_json().map_err(|e| failure(&e, cli))?;
@@ -667,6 +698,9 @@ fn export(cli: &Cli, client: &Client, filters: Vec<Filter>) -> ExportBuilder {
     }
     if let Some(name) = &cli.file_name {
         export = export.file_name(name.clone());
+    }
+    for (name, value) in &cli.fields {
+        export = export.field(name.clone(), value.clone());
     }
     if let Some(limit) = cli.max_record_size {
         export = export.max_record_size(limit);
