@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use galileo_export_codegen::requirements::check_export_records;
 use galileo_export_codegen::{generate_file, locate_spec, write_generated, SPEC_ENV_VAR};
 
 fn main() {
@@ -27,6 +28,8 @@ fn run(dir: &Path, override_path: Option<&Path>, out_dir: &Path) -> Result<(), S
     let spec = locate_spec(dir, override_path).map_err(|e| e.to_string())?;
     println!("cargo:rerun-if-changed={}", spec.display());
     let generated = generate_file(&spec).map_err(|e| e.to_string())?;
+    // A spec without the Export Records operation stops here, in one sentence.
+    check_export_records(&spec, &generated)?;
     for skipped in &generated.report.skipped {
         println!(
             "cargo:warning=skipped operation `{}` ({} {}): {}",

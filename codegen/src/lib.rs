@@ -13,6 +13,7 @@ pub mod multipart;
 pub mod normalize;
 pub mod parse;
 pub mod progenitor_run;
+pub mod requirements;
 pub mod unions;
 
 pub use error::{CodegenError, Location};

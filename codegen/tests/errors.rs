@@ -158,3 +158,45 @@ fn generation_is_deterministic() {
     assert_eq!(a.api, b.api);
     assert_eq!(a.spec, b.spec);
 }
+
+/// A dropped-in spec without the Export Records operation: one sentence that names the
+/// file and what is missing (`build.rs` stops with it), not type errors in the crate.
+#[test]
+fn a_spec_without_export_records_is_refused_in_one_sentence() {
+    use galileo_export_codegen::requirements::check_export_records;
+
+    let dir = tempdir("requirements");
+    let seed = write(&dir, "seed.yaml", SEED);
+    let generated = generate_file(&seed).expect("the vendored spec generates");
+    assert_eq!(check_export_records(&seed, &generated), Ok(()));
+
+    let other = write(
+        &dir,
+        "other.yaml",
+        r#"
+openapi: 3.1.0
+info: {title: Other, version: "1"}
+paths:
+  /v1/things:
+    get:
+      operationId: list_things_v1_things_get
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {type: array, items: {type: string}}
+"#,
+    );
+    let generated = generate_file(&other).expect("a valid spec generates");
+    let message = check_export_records(&other, &generated).expect_err("no export_records");
+    assert!(
+        message.starts_with(&other.display().to_string()),
+        "{message}"
+    );
+    assert!(
+        message.contains("no `export_records` operation"),
+        "{message}"
+    );
+    assert!(message.contains("list_things"), "{message}");
+}
