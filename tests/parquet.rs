@@ -543,3 +543,28 @@ fn duckdb_python() -> Option<std::path::PathBuf> {
         .is_ok_and(|o| o.status.success());
     (installed && works(&python)).then_some(python)
 }
+
+#[test]
+fn the_blocking_twins_write_and_stream_the_same_rows() {
+    use galileo_export::blocking::BlockingExport;
+
+    let body = jsonl((0..30).map(awkward));
+    let server = HostileServer::start_blocking(vec![
+        Reply::status(200).body(body.clone()),
+        Reply::status(200).body(body),
+    ]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("blocking.parquet");
+    let summary = export(&server.base_url())
+        .save_parquet_blocking(&path, ParquetOptions::default())
+        .expect("Parquet export");
+    assert_eq!(summary.records, Some(30));
+    let from_file = rebuild(&read_parquet(&path));
+    let batches: Vec<RecordBatch> = export(&server.base_url())
+        .record_batches_blocking(ColumnarOptions::default().batch_size(7))
+        .expect("export starts")
+        .collect::<Result<_, _>>()
+        .expect("batches");
+    assert_eq!(batches.len(), 5);
+    assert_eq!(rebuild(&batches), from_file);
+}
