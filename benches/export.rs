@@ -269,6 +269,20 @@ struct Target {
 }
 
 impl Target {
+    /// The export of an in-process local server.
+    fn of(server: &MockServer) -> Target {
+        Target {
+            base_url: server.base_url().to_string(),
+            project_id: server.project_id(),
+            log_stream_id: server.log_stream_id(),
+            api_key: server.api_key().to_string(),
+            api_key_header: server
+                .api_key_header()
+                .unwrap_or("Galileo-API-Key")
+                .to_string(),
+        }
+    }
+
     fn client(&self) -> Client {
         Client::builder()
             .base_url(&self.base_url)
@@ -620,16 +634,7 @@ fn throughput(opts: &Opts) {
             .start()
             .await
             .expect("mock server");
-        let t = Target {
-            base_url: server.base_url().to_string(),
-            project_id: server.project_id(),
-            log_stream_id: server.log_stream_id(),
-            api_key: server.api_key().to_string(),
-            api_key_header: server
-                .api_key_header()
-                .unwrap_or("Galileo-API-Key")
-                .to_string(),
-        };
+        let t = Target::of(&server);
         let client = t.client();
 
         // Warm up: the first request renders the cache; keep one copy of the body for
@@ -1355,16 +1360,7 @@ fn parquet_passes(opts: &Opts) {
                 .await
                 .expect("mock server")
         });
-        let t = Target {
-            base_url: server.base_url().to_string(),
-            project_id: server.project_id(),
-            log_stream_id: server.log_stream_id(),
-            api_key: server.api_key().to_string(),
-            api_key_header: server
-                .api_key_header()
-                .unwrap_or("Galileo-API-Key")
-                .to_string(),
-        };
+        let t = Target::of(&server);
         let client = t.client();
         let export = || client.export(t.project_id).log_stream(t.log_stream_id);
         let one_path = scratch_path("one-pass.parquet");

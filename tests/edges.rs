@@ -835,18 +835,8 @@ async fn resume_through_records_is_exactly_once_too() {
 // The CLI: exit codes, no file left, nothing raw on the terminal.
 
 fn cli(api: &HostileServer) -> Command {
-    let mut command = bare();
-    command
-        .args([
-            "--project",
-            PROJECT,
-            "--log-stream",
-            LOG_STREAM,
-            "--base-url",
-        ])
-        .arg(api.base_url())
-        .args(["--retries", "0", "--quiet"])
-        .env("GALILEO_API_KEY", KEY);
+    let mut command = common::cli::for_hostile(api, KEY);
+    command.arg("--quiet");
     command
 }
 

@@ -17,23 +17,12 @@ use galileo_export::columnar::{
     arrow_array, arrow_schema, parquet, ColumnarOptions, ParquetOptions, JSON_TEXT_METADATA_KEY,
     UNMAPPED_COLUMN,
 };
-use galileo_export::{Client, Error, ExportBuilder, RetryPolicy};
+use galileo_export::{Error, ExportBuilder};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::{json, Map, Value};
 
-const PROJECT: &str = "6f1c2b9e-1d2f-4c3b-9a8e-7d6c5b4a3f21";
-const LOG_STREAM: &str = "0b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
-const BIN: &str = env!("CARGO_BIN_EXE_galileo-export");
-
 fn export(base_url: &str) -> ExportBuilder {
-    Client::builder()
-        .base_url(base_url)
-        .api_key("k")
-        .retry(RetryPolicy::none())
-        .build()
-        .expect("client builds")
-        .export(PROJECT.parse().expect("uuid"))
-        .log_stream(LOG_STREAM.parse().expect("uuid"))
+    common::hostile_export(base_url)
 }
 
 const RECORDS: usize = 2_000;
@@ -405,21 +394,7 @@ async fn a_resumed_parquet_export_has_every_record_once() {
 }
 
 fn cli(server: &HostileServer) -> Command {
-    let mut command = Command::new(BIN);
-    command
-        .args([
-            "--project",
-            PROJECT,
-            "--log-stream",
-            LOG_STREAM,
-            "--base-url",
-        ])
-        .arg(server.base_url())
-        .args(["--retries", "0"])
-        .env("GALILEO_API_KEY", "k")
-        .env_remove("GALILEO_API_URL")
-        .env_remove("GALILEO_CONSOLE_URL");
-    command
+    common::cli::for_hostile(server, "k")
 }
 
 #[test]

@@ -12,12 +12,11 @@ use std::sync::{Arc, Mutex};
 
 use common::hostile::{HostileServer, RecordedRequest, Reply};
 use futures::TryStreamExt;
-use galileo_export::{Checkpoint, Client, RetryPolicy};
+use galileo_export::Checkpoint;
 use serde_json::{json, Map, Value};
 
-const PROJECT: &str = "6f1c2b9e-1d2f-4c3b-9a8e-7d6c5b4a3f21";
-const LOG_STREAM: &str = "0b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
-const BIN: &str = env!("CARGO_BIN_EXE_galileo-export");
+use common::cli::BIN;
+use common::{LOG_STREAM, PROJECT};
 
 /// The server's records and how it misbehaves: `cut_after` records, then a broken body.
 #[derive(Default)]
@@ -95,23 +94,12 @@ async fn growing_server() -> (HostileServer, Arc<Mutex<Data>>) {
     (server, data)
 }
 
-fn client(server: &HostileServer) -> Client {
-    Client::builder()
-        .base_url(server.base_url())
-        .api_key("k")
-        .retry(RetryPolicy::none())
-        .build()
-        .expect("client builds")
-}
-
 /// One library run: the ids it delivered and the next checkpoint.
 async fn run(
     server: &HostileServer,
     after: Option<&Checkpoint>,
 ) -> (Vec<String>, Option<Checkpoint>) {
-    let mut export = client(server)
-        .export(PROJECT.parse().expect("uuid"))
-        .log_stream(LOG_STREAM.parse().expect("uuid"));
+    let mut export = common::hostile_export(&server.base_url());
     if let Some(checkpoint) = after {
         export = export.after(checkpoint);
     }
@@ -182,12 +170,7 @@ async fn a_checkpoint_is_refused_where_it_cannot_hold() {
     let checkpoint: Checkpoint =
         serde_json::from_value(json!({"version": 1, "created_at": at(1), "identities": []}))
             .expect("checkpoint");
-    let export = || {
-        client(&server)
-            .export(PROJECT.parse().expect("uuid"))
-            .log_stream(LOG_STREAM.parse().expect("uuid"))
-            .after(&checkpoint)
-    };
+    let export = || common::hostile_export(&server.base_url()).after(&checkpoint);
     let csv = export().format(galileo_export::ExportFormat::Csv).to_json();
     assert!(csv.is_err_and(|e| e.to_string().contains("JSON Lines")));
     let sorted = export()
@@ -200,23 +183,12 @@ async fn a_checkpoint_is_refused_where_it_cannot_hold() {
 }
 
 fn cli(server: &HostileServer, state: &Path, output: &Path) -> Command {
-    let mut command = Command::new(BIN);
+    let mut command = common::cli::for_hostile(server, "k");
     command
-        .args([
-            "--project",
-            PROJECT,
-            "--log-stream",
-            LOG_STREAM,
-            "--base-url",
-        ])
-        .arg(server.base_url())
-        .args(["--retries", "0", "--quiet", "--state"])
+        .args(["--quiet", "--state"])
         .arg(state)
         .arg("--output")
-        .arg(output)
-        .env("GALILEO_API_KEY", "k")
-        .env_remove("GALILEO_API_URL")
-        .env_remove("GALILEO_CONSOLE_URL");
+        .arg(output);
     command
 }
 
@@ -348,9 +320,7 @@ async fn newer_fields_and_formats_go_out_as_given_and_jsonl_flat_reads_as_json_l
     ])
     .await;
     let export = || {
-        client(&server)
-            .export(PROJECT.parse().expect("uuid"))
-            .log_stream(LOG_STREAM.parse().expect("uuid"))
+        common::hostile_export(&server.base_url())
             .format(galileo_export::ExportFormat::Other("jsonl_flat".into()))
             .field("include_code_metric_metadata", true)
             .field("redact", false)

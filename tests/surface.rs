@@ -7,12 +7,7 @@ mod common;
 
 use common::hostile::{HostileServer, Reply};
 use futures::{StreamExt, TryStreamExt};
-use galileo_export::{
-    Client, Error, ExportBuilder, ExportFormat, Order, RecordStream, RetryPolicy,
-};
-
-const PROJECT: &str = "6f1c2b9e-1d2f-4c3b-9a8e-7d6c5b4a3f21";
-const LOG_STREAM: &str = "0b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
+use galileo_export::{Error, ExportBuilder, ExportFormat, Order, RecordStream};
 
 fn jsonl(count: usize) -> String {
     (0..count)
@@ -20,18 +15,10 @@ fn jsonl(count: usize) -> String {
         .collect()
 }
 
-/// An export built in a function of its own: the builder owns its client.
+/// An export built in a function of its own: the builder owns its client (the client
+/// itself is gone when the function returns).
 fn prepared(base_url: &str) -> ExportBuilder {
-    let client = Client::builder()
-        .base_url(base_url)
-        .api_key("k")
-        .retry(RetryPolicy::none())
-        .build()
-        .expect("client builds");
-    client
-        .export(PROJECT.parse().expect("uuid"))
-        .log_stream(LOG_STREAM.parse().expect("uuid"))
-    // `client` is dropped here; the export keeps working.
+    common::hostile_export(base_url)
 }
 
 #[tokio::test]

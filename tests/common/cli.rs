@@ -4,6 +4,8 @@ use std::process::Command;
 
 use galileo_export_mock::MockServer;
 
+use super::hostile::HostileServer;
+
 /// The path of the binary.
 pub const BIN: &str = env!("CARGO_BIN_EXE_galileo-export");
 
@@ -37,5 +39,22 @@ pub fn for_server(server: &MockServer) -> Command {
         "--log-stream",
         &server.log_stream_id().to_string(),
     ]);
+    cmd
+}
+
+/// [`bare`], pointed at a raw test server ([`HostileServer`]) with `key`, exporting
+/// [`LOG_STREAM`](super::LOG_STREAM) of [`PROJECT`](super::PROJECT), without retries.
+pub fn for_hostile(server: &HostileServer, key: &str) -> Command {
+    let mut cmd = bare();
+    cmd.env("GALILEO_API_KEY", key)
+        .args([
+            "--project",
+            super::PROJECT,
+            "--log-stream",
+            super::LOG_STREAM,
+            "--base-url",
+        ])
+        .arg(server.base_url())
+        .args(["--retries", "0"]);
     cmd
 }

@@ -12,6 +12,26 @@ pub mod mock;
 
 use std::path::Path;
 
+use galileo_export::{Client, ExportBuilder, RetryPolicy};
+
+/// The project of the exports the raw test servers answer.
+pub const PROJECT: &str = "6f1c2b9e-1d2f-4c3b-9a8e-7d6c5b4a3f21";
+/// The log stream of the exports the raw test servers answer.
+pub const LOG_STREAM: &str = "0b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
+
+/// An export of [`LOG_STREAM`] from `base_url` with the key `k` and no retries (for the
+/// raw test servers, which answer whatever they are scripted to).
+pub fn hostile_export(base_url: &str) -> ExportBuilder {
+    Client::builder()
+        .base_url(base_url)
+        .api_key("k")
+        .retry(RetryPolicy::none())
+        .build()
+        .expect("client builds")
+        .export(PROJECT.parse().expect("uuid"))
+        .log_stream(LOG_STREAM.parse().expect("uuid"))
+}
+
 /// The names of the files in `dir`, sorted.
 pub fn file_names(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
