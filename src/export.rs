@@ -324,11 +324,14 @@ impl ExportBuilder {
     /// let export = client
     ///     .export(uuid::Uuid::nil())
     ///     .log_stream(uuid::Uuid::from_u128(1))
-    ///     .format(ExportFormat::Other("jsonl_flat".into()))
-    ///     .field("include_code_metric_metadata", true);
-    /// // The vendored spec knows neither: both go out as given.
-    /// assert_eq!(export.unchecked_fields()?, ["export_format", "include_code_metric_metadata"]);
-    /// assert_eq!(export.to_json()?["export_format"], "jsonl_flat");
+    ///     .format(ExportFormat::Other("jsonl_next".into()))
+    ///     .field("next_option", true)
+    ///     .field("redact", false);
+    /// // No spec knows the first two: they go out as given; `redact` is checked.
+    /// assert_eq!(export.unchecked_fields()?, ["export_format", "next_option"]);
+    /// let body = export.to_json()?;
+    /// assert_eq!((&body["export_format"], &body["next_option"]), (&"jsonl_next".into(), &true.into()));
+    /// assert_eq!(body["redact"], false);
     /// # Ok::<(), galileo_export::Error>(())
     /// ```
     pub fn unchecked_fields(&self) -> Result<Vec<String>, Error> {
