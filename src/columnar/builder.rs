@@ -134,18 +134,25 @@ impl Column {
     }
 }
 
+/// The columns of `fields`, and each one's index by name.
+fn columns_of<'a>(
+    fields: impl IntoIterator<Item = &'a FieldRef>,
+) -> Result<(Vec<Column>, HashMap<String, usize>), String> {
+    let mut children = Vec::new();
+    let mut index = HashMap::new();
+    for (i, field) in fields.into_iter().enumerate() {
+        children.push(Column::new(field)?);
+        index.insert(field.name().clone(), i);
+    }
+    Ok((children, index))
+}
+
 impl StructColumn {
     fn new(fields: &Fields) -> Result<Self, String> {
+        let (children, index) = columns_of(fields.iter())?;
         Ok(Self {
-            children: fields
-                .iter()
-                .map(|f| Column::new(f))
-                .collect::<Result<_, _>>()?,
-            index: fields
-                .iter()
-                .enumerate()
-                .map(|(i, f)| (f.name().clone(), i))
-                .collect(),
+            children,
+            index,
             fields: fields.clone(),
             nulls: NullBufferBuilder::new(0),
         })
@@ -439,16 +446,10 @@ impl Columns {
                 "the schema must end with the `{UNMAPPED_COLUMN}` column"
             ));
         }
+        let (children, index) = columns_of(fields)?;
         Ok(Self {
-            children: fields
-                .iter()
-                .map(|f| Column::new(f))
-                .collect::<Result<_, _>>()?,
-            index: fields
-                .iter()
-                .enumerate()
-                .map(|(i, f)| (f.name().clone(), i))
-                .collect(),
+            children,
+            index,
             schema,
             unmapped: StringBuilder::new(),
             rows: 0,
