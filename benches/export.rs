@@ -1103,16 +1103,7 @@ fn pipe(opts: &Opts) {
         .build()
         .start_blocking()
         .expect("mock server");
-    let t = Target {
-        base_url: server.base_url().to_string(),
-        project_id: server.project_id(),
-        log_stream_id: server.log_stream_id(),
-        api_key: server.api_key().to_string(),
-        api_key_header: server
-            .api_key_header()
-            .unwrap_or("Galileo-API-Key")
-            .to_string(),
-    };
+    let t = Target::of(&server);
 
     let curl = {
         let t = t.clone();

@@ -15,7 +15,6 @@ use futures::TryStreamExt;
 use galileo_export::Checkpoint;
 use serde_json::{json, Map, Value};
 
-use common::cli::BIN;
 use common::{LOG_STREAM, PROJECT};
 
 /// The server's records and how it misbehaves: `cut_after` records, then a broken body.
@@ -262,9 +261,9 @@ fn the_cli_state_file_survives_a_cut_run_and_refuses_another_export() {
     assert_eq!(std::fs::read_to_string(&state).expect("state"), before);
 }
 
-#[test]
-fn since_and_until_become_created_at_filters() {
-    let output = Command::new(BIN)
+/// The CLI's `--dry-run` for the test export with `args` (clean environment, a key set).
+fn dry_run(args: &[&str]) -> std::process::Output {
+    common::cli::bare()
         .args([
             "--project",
             PROJECT,
@@ -272,10 +271,15 @@ fn since_and_until_become_created_at_filters() {
             LOG_STREAM,
             "--dry-run",
         ])
-        .args(["--since", "2026-03-01T00:00:00Z", "--until", "24h"])
+        .args(args)
         .env("GALILEO_API_KEY", "k")
         .output()
-        .expect("runs");
+        .expect("runs")
+}
+
+#[test]
+fn since_and_until_become_created_at_filters() {
+    let output = dry_run(&["--since", "2026-03-01T00:00:00Z", "--until", "24h"]);
     assert!(
         output.status.success(),
         "{}",
@@ -293,19 +297,7 @@ fn since_and_until_become_created_at_filters() {
         (until - expected).num_seconds().abs() < 60,
         "{until} vs {expected}"
     );
-    let bad = Command::new(BIN)
-        .args([
-            "--project",
-            PROJECT,
-            "--log-stream",
-            LOG_STREAM,
-            "--dry-run",
-            "--since",
-            "yesterday",
-        ])
-        .env("GALILEO_API_KEY", "k")
-        .output()
-        .expect("runs");
+    let bad = dry_run(&["--since", "yesterday"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("RFC 3339"));
 }
@@ -362,24 +354,14 @@ async fn newer_fields_and_formats_go_out_as_given_and_jsonl_flat_reads_as_json_l
 
 #[test]
 fn the_cli_says_once_what_the_spec_does_not_know() {
-    let output = Command::new(BIN)
-        .args([
-            "--project",
-            PROJECT,
-            "--log-stream",
-            LOG_STREAM,
-            "--dry-run",
-        ])
-        .args([
-            "--format",
-            "jsonl_flat",
-            "--field",
-            "include_code_metric_metadata=true",
-        ])
-        .args(["--field", "file_name=\"x\""])
-        .env("GALILEO_API_KEY", "k")
-        .output()
-        .expect("runs");
+    let output = dry_run(&[
+        "--format",
+        "jsonl_flat",
+        "--field",
+        "include_code_metric_metadata=true",
+        "--field",
+        "file_name=\"x\"",
+    ]);
     assert!(
         output.status.success(),
         "{}",
