@@ -8,7 +8,10 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures::Stream;
 
+use std::sync::atomic::Ordering;
+
 use crate::checkpoint::Checkpoint;
+use crate::compression::Coding;
 use crate::error::Error;
 use crate::framing::LineCheck;
 use crate::progress::Progress;
@@ -80,16 +83,7 @@ impl BodyStream {
 
     /// What the export delivered (read once the stream has ended).
     pub(crate) fn summary(&self) -> ExportSummary {
-        let p = self.progress();
-        ExportSummary {
-            records: self.framed.counts_records().then_some(p.records),
-            bytes: p.bytes,
-            elapsed: p.elapsed,
-            retries: p.retries,
-            resumes: p.resumes,
-            unmapped_values: 0,
-            checkpoint: self.framed.checkpoint().cloned(),
-        }
+        ExportSummary::of(&self.framed, 0)
     }
 }
 
@@ -135,8 +129,15 @@ pub struct ExportSummary {
     /// Records delivered: JSON Lines records (non-blank lines), CSV rows without the
     /// header; `None` for other formats read as bytes.
     pub records: Option<u64>,
-    /// Bytes delivered.
+    /// Bytes delivered, decoded (what a file of the export holds).
     pub bytes: u64,
+    /// Bytes received from the network, as sent (compressed when the server compressed
+    /// the body), every attempt included; see [`Progress::wire_bytes`].
+    pub wire_bytes: u64,
+    /// The content coding the server compressed the body with (`"gzip"`, `"zstd"`,
+    /// `"br"`; of the last answer, when the export was resumed); `None` when it was sent
+    /// uncompressed. See [`ClientBuilder::compression`](crate::ClientBuilder::compression).
+    pub content_encoding: Option<&'static str>,
     /// How long it took.
     pub elapsed: Duration,
     /// Requests retried before data arrived.
@@ -150,6 +151,23 @@ pub struct ExportSummary {
 }
 
 impl ExportSummary {
+    /// The summary of the export read through `framed`, once it has ended.
+    pub(crate) fn of(framed: &Framed, unmapped_values: u64) -> Self {
+        let state = framed.state();
+        let p = state.snapshot(false);
+        ExportSummary {
+            records: framed.counts_records().then_some(p.records),
+            bytes: p.bytes,
+            wire_bytes: p.wire_bytes,
+            content_encoding: Coding::from_number(state.coding.load(Ordering::Relaxed)).token(),
+            elapsed: p.elapsed,
+            retries: p.retries,
+            resumes: p.resumes,
+            unmapped_values,
+            checkpoint: framed.checkpoint().cloned(),
+        }
+    }
+
     /// Where this export left off, for the next incremental export
     /// ([`ExportBuilder::after`](crate::ExportBuilder::after)): the newest `created_at`
     /// delivered and who was delivered at it, merged with the checkpoint this export

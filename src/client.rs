@@ -106,6 +106,7 @@ pub struct ClientBuilder {
     anonymous: bool,
     total_timeout: Option<Duration>,
     low_speed: LowSpeedLimit,
+    compression: bool,
 }
 
 /// The stall rule of a streaming export, like curl's `--speed-limit`/`--speed-time`: when
@@ -170,6 +171,7 @@ impl fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .field("total_timeout", &self.total_timeout)
             .field("low_speed", &self.low_speed)
+            .field("compression", &self.compression)
             .finish_non_exhaustive()
     }
 }
@@ -188,6 +190,7 @@ impl Default for ClientBuilder {
             anonymous: false,
             total_timeout: None,
             low_speed: LowSpeedLimit::default(),
+            compression: true,
         }
     }
 }
@@ -303,6 +306,31 @@ impl ClientBuilder {
         self
     }
 
+    /// Whether an export asks the server for a compressed body (`Accept-Encoding: zstd,
+    /// gzip, br`). Default: on. The body is decoded as it arrives, in constant memory;
+    /// [`Progress::wire_bytes`](crate::Progress::wire_bytes) and
+    /// [`ExportSummary::wire_bytes`](crate::ExportSummary::wire_bytes) tell what crossed
+    /// the network, `bytes` what it decoded to. JSON exports shrink 5–15× (see
+    /// BENCHMARKS.md), which is what the export's time is when the link is the limit.
+    ///
+    /// Off (`Accept-Encoding: identity`) saves the decoding's CPU on a fast link. A server
+    /// that compresses anyway is still decoded. A compressed body that ends early is an
+    /// [`Error::Cut`] like any other cut; one that does not decode is an
+    /// [`Error::Encoding`].
+    ///
+    /// ```
+    /// let client = galileo_export::Client::builder()
+    ///     .api_key("key")
+    ///     .compression(false)
+    ///     .build()?;
+    /// assert!(!client.compression());
+    /// # Ok::<(), galileo_export::Error>(())
+    /// ```
+    pub fn compression(mut self, on: bool) -> Self {
+        self.compression = on;
+        self
+    }
+
     /// Check the configuration and build the client. Missing credentials, an invalid
     /// base URL or header are errors here, not a 401 later.
     pub fn build(self) -> Result<Client, Error> {
@@ -390,6 +418,7 @@ impl ClientBuilder {
             retry: self.retry,
             total_timeout: self.total_timeout,
             low_speed: self.low_speed,
+            compression: self.compression,
         })
     }
 }
@@ -424,6 +453,7 @@ pub struct Client {
     retry: RetryPolicy,
     total_timeout: Option<Duration>,
     low_speed: LowSpeedLimit,
+    compression: bool,
 }
 
 impl fmt::Debug for Client {
@@ -434,6 +464,7 @@ impl fmt::Debug for Client {
             .field("retry", &self.retry)
             .field("total_timeout", &self.total_timeout)
             .field("low_speed", &self.low_speed)
+            .field("compression", &self.compression)
             .finish()
     }
 }
@@ -505,5 +536,10 @@ impl Client {
     /// The stall rule ([`ClientBuilder::low_speed_limit`]).
     pub fn low_speed_limit(&self) -> LowSpeedLimit {
         self.low_speed
+    }
+
+    /// Whether exports ask for a compressed body ([`ClientBuilder::compression`]).
+    pub fn compression(&self) -> bool {
+        self.compression
     }
 }

@@ -102,6 +102,25 @@ pub enum Error {
         reason: String,
     },
 
+    /// The body could not be decompressed: it is not valid for the content coding its
+    /// `Content-Encoding` names, or it names a coding this crate cannot decode. (A
+    /// compressed body that merely ends early is [`Error::Cut`].) The `records` before
+    /// the point where decoding failed were delivered.
+    #[error(
+        "cannot decode the export's `{encoding}` body after {records} record(s) ({bytes} bytes \
+         decoded): {reason}"
+    )]
+    Encoding {
+        /// The content coding, as the server named it (sanitized).
+        encoding: String,
+        /// Records delivered before the failure.
+        records: u64,
+        /// Decoded body bytes delivered before the failure.
+        bytes: u64,
+        /// What the decoder reported.
+        reason: String,
+    },
+
     /// A record could not be decoded (malformed line, invalid UTF-8, CSV field count).
     #[error("bad record in the export: {0}")]
     Record(#[from] RecordError),

@@ -2,13 +2,14 @@
 //! request of [`api::Client`](crate::api::Client):
 //!
 //! - **pre**: adds the client's defaults (credentials, extra headers, user agent) that a
-//!   request does not already carry.
+//!   request does not already carry; for an export's request, its `Accept-Encoding` and
+//!   the body fields the spec does not know ([`EXPORT_EXTRAS`]).
 //! - **exec**: sends the request and follows redirects itself, so that credentials never
 //!   leave the origin they were configured for: on a hop to another scheme, host or port
 //!   every sensitive header (the API key, `Authorization`, `Cookie`, and any extra header
 //!   marked sensitive) is removed first. It also reads an error response's body only up
 //!   to [`ERROR_BODY_CAP`] (and for at most [`ERROR_BODY_TIME`]), so a hostile 50 MB
-//!   error body costs 64 KiB, and records the status of the last answer for the export,
+//!   error body costs 64 KiB (a compressed one is decoded, up to 64 KiB), and records the status of the last answer for the export,
 //!   which progenitor forgets when an error body does not fit the spec.
 //! - **post**: with a `reqwest::Client` of the user's own that follows redirects itself,
 //!   refuses an answer that came from another origin.
@@ -19,12 +20,14 @@ use std::time::Duration;
 use futures::StreamExt;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{
-    HeaderMap, HeaderName, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, LOCATION,
-    PROXY_AUTHORIZATION, RETRY_AFTER, TRANSFER_ENCODING,
+    HeaderMap, HeaderName, HeaderValue, ACCEPT_ENCODING, AUTHORIZATION, CONTENT_ENCODING,
+    CONTENT_LENGTH, CONTENT_TYPE, COOKIE, LOCATION, PROXY_AUTHORIZATION, RETRY_AFTER,
+    TRANSFER_ENCODING,
 };
 use reqwest::{Method, StatusCode, Url};
 
 use crate::client::RequestDefaults;
+use crate::compression::{decode_capped, Coding};
 
 /// The most of an error response's body that is read (64 KiB).
 pub(crate) const ERROR_BODY_CAP: usize = 64 * 1024;
@@ -142,6 +145,18 @@ async fn capped(response: reqwest::Response) -> (reqwest::Response, bool) {
         Ok(cut) => capped |= cut,
         Err(_) => capped = true,
     }
+    // A compressed error body is decoded here (up to the same cap), so that what
+    // progenitor parses and the error shows is the text.
+    let coding = Coding::from_header(headers.get(CONTENT_ENCODING).map(HeaderValue::as_bytes));
+    if let Ok(coding) = coding {
+        if coding != Coding::Identity {
+            if let Some(decoded) = decode_capped(coding, &body, ERROR_BODY_CAP).await {
+                capped |= decoded.len() >= ERROR_BODY_CAP;
+                body = decoded;
+                headers.remove(CONTENT_ENCODING);
+            }
+        }
+    }
     headers.remove(CONTENT_LENGTH);
     headers.remove(TRANSFER_ENCODING);
     let mut rebuilt = http::Response::new(body);
@@ -152,11 +167,22 @@ async fn capped(response: reqwest::Response) -> (reqwest::Response, bool) {
     (reqwest::Response::from(rebuilt), capped)
 }
 
-tokio::task_local! {
-    /// Body fields the spec does not know, to be sent as given: set around an export's
-    /// request ([`ExportBuilder::field`](crate::ExportBuilder::field) and
+/// What an export's request carries beyond what the generated client builds.
+#[derive(Debug, Clone)]
+pub(crate) struct ExportExtras {
+    /// Body fields the spec does not know, to be sent as given
+    /// ([`ExportBuilder::field`](crate::ExportBuilder::field) and
     /// [`ExportFormat::Other`](crate::ExportFormat::Other) escape hatches).
-    pub(crate) static UNCHECKED_FIELDS: serde_json::Map<String, serde_json::Value>;
+    pub(crate) unchecked: serde_json::Map<String, serde_json::Value>,
+    /// The `Accept-Encoding` the export offers (see [`crate::compression`]).
+    pub(crate) accept_encoding: &'static str,
+}
+
+tokio::task_local! {
+    /// Set around an export's request, and only there: other operations of
+    /// [`api::Client`](crate::api::Client) read their bodies with reqwest, which does not
+    /// decode compressed ones, so they never ask for one.
+    pub(crate) static EXPORT_EXTRAS: ExportExtras;
 }
 
 /// Put `fields` into the JSON object body of `request`.
@@ -191,11 +217,15 @@ impl ClientHooks<RequestDefaults> for crate::api::Client {
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
         self.inner().apply(request);
-        let unchecked = UNCHECKED_FIELDS.try_with(|fields| {
-            if fields.is_empty() {
+        let unchecked = EXPORT_EXTRAS.try_with(|extras| {
+            request.headers_mut().insert(
+                ACCEPT_ENCODING,
+                HeaderValue::from_static(extras.accept_encoding),
+            );
+            if extras.unchecked.is_empty() {
                 Ok(())
             } else {
-                add_fields(request, fields)
+                add_fields(request, &extras.unchecked)
             }
         });
         match unchecked {

@@ -83,6 +83,7 @@ mod checkpoint;
 mod client;
 #[cfg(feature = "parquet")]
 pub mod columnar;
+mod compression;
 mod error;
 mod export;
 pub mod filter;

@@ -1,8 +1,8 @@
-//! Progress of an export: records, bytes and elapsed time. Each layer writes its own
-//! counters (the transport bytes, retries and resumes; framing records); the layer that
+//! Progress of an export: records, bytes (decoded and on the wire) and elapsed time. Each layer writes its own
+//! counters (the transport wire bytes, retries and resumes; the reader bytes handed on; framing records); the layer that
 //! hands the caller the last item reports the end.
 
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -15,8 +15,12 @@ pub struct Progress {
     /// the header, counted as they are framed, whichever way the export is read (0 for a
     /// format this crate does not know).
     pub records: u64,
-    /// Body bytes received and handed on so far.
+    /// Body bytes handed on so far, decoded (what a file of the export holds).
     pub bytes: u64,
+    /// Body bytes received from the network so far, as sent: compressed when the server
+    /// compressed the body, and counting every attempt (a retried or resumed request's
+    /// bytes too). Equal to `bytes` for an uncompressed export that was never resumed.
+    pub wire_bytes: u64,
     /// Time since the export was started.
     pub elapsed: Duration,
     /// Requests retried before data arrived.
@@ -35,6 +39,10 @@ pub(crate) struct ProgressState {
     pub(crate) started: Instant,
     pub(crate) records: AtomicU64,
     pub(crate) bytes: AtomicU64,
+    /// Written by the body decoder as bytes arrive.
+    pub(crate) wire_bytes: Arc<AtomicU64>,
+    /// The content coding of the last answer ([`crate::compression::Coding::number`]).
+    pub(crate) coding: AtomicU8,
     pub(crate) retries: AtomicU32,
     pub(crate) resumes: AtomicU32,
     observer: Option<ProgressFn>,
@@ -53,6 +61,8 @@ impl ProgressState {
             started: Instant::now(),
             records: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
+            wire_bytes: Arc::new(AtomicU64::new(0)),
+            coding: AtomicU8::new(0),
             retries: AtomicU32::new(0),
             resumes: AtomicU32::new(0),
             observer,
@@ -80,6 +90,7 @@ impl ProgressState {
         Progress {
             records: self.records.load(Ordering::Relaxed),
             bytes: self.bytes.load(Ordering::Relaxed),
+            wire_bytes: self.wire_bytes.load(Ordering::Relaxed),
             elapsed: self.started.elapsed(),
             retries: self.retries.load(Ordering::Relaxed),
             resumes: self.resumes.load(Ordering::Relaxed),

@@ -41,9 +41,10 @@ use tokio::time::Instant;
 
 use crate::checkpoint::Checkpoint;
 use crate::client::{Client, LowSpeedLimit};
+use crate::compression::{BodyFailure, Coding, DecodedBody};
 use crate::error::{from_status, Error};
 use crate::framing::{FrameError, Framing};
-use crate::hooks::{ResponseMeta, LAST_RESPONSE, UNCHECKED_FIELDS};
+use crate::hooks::{ExportExtras, ResponseMeta, EXPORT_EXTRAS, LAST_RESPONSE};
 use crate::progress::{ProgressFn, ProgressState};
 use crate::request::{ExportFormat, ExportRequest};
 use crate::retry::{parse_retry_after, RetryPolicy};
@@ -69,7 +70,7 @@ struct Transport {
     request: ExportRequest,
     retry: RetryPolicy,
     state: Arc<ProgressState>,
-    current: Option<progenitor_client::ByteStream>,
+    current: Option<DecodedBody>,
     /// Status and content type of the answer being read.
     answer: (u16, Option<String>),
     stall: StallWatch,
@@ -354,14 +355,21 @@ impl Transport {
     async fn connect(&mut self) -> Result<(), Error> {
         loop {
             let api = self.client.api();
-            let unchecked = self.request.unchecked().clone();
+            let extras = ExportExtras {
+                unchecked: self.request.unchecked().clone(),
+                accept_encoding: if self.client.compression() {
+                    crate::compression::OFFER
+                } else {
+                    crate::compression::OFFER_NONE
+                },
+            };
             let attempt = LAST_RESPONSE.scope(RefCell::new(None), async {
                 let send = api
                     .export_records()
                     .project_id(self.request.project_id())
                     .body(self.request.typed().clone())
                     .send();
-                let result = UNCHECKED_FIELDS.scope(unchecked, send).await;
+                let result = EXPORT_EXTRAS.scope(extras, send).await;
                 match result {
                     Ok(response) => Ok(response),
                     Err(e) => Err(map_api_error(e).await),
@@ -386,8 +394,35 @@ impl Transport {
                             excerpt: body_excerpt(response.into_inner()).await,
                         });
                     }
+                    let coding = Coding::from_header(
+                        response
+                            .headers()
+                            .get(reqwest::header::CONTENT_ENCODING)
+                            .map(|v| v.as_bytes()),
+                    );
+                    let coding = match coding {
+                        Ok(coding) => coding,
+                        Err(reason) => {
+                            let encoding = response
+                                .headers()
+                                .get(reqwest::header::CONTENT_ENCODING)
+                                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                                .unwrap_or_default();
+                            return Err(Error::Encoding {
+                                encoding: crate::text::sanitize(&encoding, 40),
+                                records: self.state.records.load(Ordering::Relaxed),
+                                bytes: self.state.bytes.load(Ordering::Relaxed),
+                                reason,
+                            });
+                        }
+                    };
+                    self.state.coding.store(coding.number(), Ordering::Relaxed);
                     self.answer = (status, content_type);
-                    self.current = Some(response.into_inner());
+                    self.current = Some(DecodedBody::new(
+                        response.into_inner().into_inner(),
+                        coding,
+                        self.state.wire_bytes.clone(),
+                    ));
                     self.stall.restart();
                     return Ok(());
                 }
@@ -425,8 +460,9 @@ impl Transport {
         Ok(())
     }
 
-    /// The next raw chunk of the current answer (connecting first if the last one
-    /// broke): `Ok(None)` at its end, `Err(reason)` when the read broke or stalled.
+    /// The next decoded chunk of the current answer (connecting first if the last one
+    /// broke): `Ok(None)` at its end, `Err(reason)` when the read broke, stalled or the
+    /// compressed stream was cut; a body that does not decode is an `Error::Encoding`.
     async fn read(&mut self) -> Result<Result<Option<Bytes>, String>, Error> {
         if self.current.is_none() {
             self.connect().await?;
@@ -434,22 +470,36 @@ impl Transport {
         let Some(stream) = self.current.as_mut() else {
             return Ok(Ok(None));
         };
+        let wire_before = self.state.wire_bytes.load(Ordering::Relaxed);
         let read = match self.stall.window_end {
             Some(end) => tokio::time::timeout_at(end, stream.next()).await,
             None => Ok(stream.next().await),
         };
+        // The stall rule counts what crossed the network, not what it decoded to.
+        let arrived = self.state.wire_bytes.load(Ordering::Relaxed) - wire_before;
+        self.stall.arrived(arrived as usize);
         Ok(match read {
             Err(_) => {
                 self.current = None;
                 Err(self.stall.describe())
             }
-            Ok(Some(Ok(chunk))) => {
-                self.stall.arrived(chunk.len());
-                Ok(Some(chunk))
-            }
-            Ok(Some(Err(e))) => {
+            Ok(Some(Ok(chunk))) => Ok(Some(chunk)),
+            Ok(Some(Err(failure))) => {
                 self.current = None;
-                Err(describe(&e))
+                match failure {
+                    BodyFailure::Transport(e) => Err(describe(&e)),
+                    BodyFailure::Truncated(coding) => Err(format!(
+                        "the {coding} body ended before its compressed stream did"
+                    )),
+                    BodyFailure::Corrupt { coding, detail } => {
+                        return Err(Error::Encoding {
+                            encoding: coding.to_string(),
+                            records: self.state.records.load(Ordering::Relaxed),
+                            bytes: self.state.bytes.load(Ordering::Relaxed),
+                            reason: detail,
+                        })
+                    }
+                }
             }
             Ok(None) => {
                 self.current = None;

@@ -548,3 +548,32 @@ fn a_cut_stream_exits_4_and_resume_completes_it() {
     assert!(std::fs::read(&path).expect("written") == expected);
     assert_eq!(files_in(dir.path()), vec!["all.jsonl".to_string()]);
 }
+
+#[test]
+fn compressed_transfer_is_on_by_default_and_off_with_no_compression() {
+    let server = server(200);
+    let request = dry_run_json(&mut cli(&server));
+    let expected = server.expected_body(&request).expect("accepted");
+
+    let r = run_ok(&mut cli(&server));
+    assert!(r.stdout == expected, "decoded output is the export");
+    assert!(
+        r.stderr.contains("on the wire (zstd)"),
+        "the summary says what crossed the network: {}",
+        r.stderr
+    );
+    let sent = server.requests();
+    assert_eq!(
+        sent.last().and_then(|q| q.header("accept-encoding")),
+        Some("zstd, gzip, br")
+    );
+
+    let r = run_ok(cli(&server).arg("--no-compression"));
+    assert!(r.stdout == expected);
+    assert!(!r.stderr.contains("on the wire"), "{}", r.stderr);
+    let sent = server.requests();
+    assert_eq!(
+        sent.last().and_then(|q| q.header("accept-encoding")),
+        Some("identity")
+    );
+}

@@ -97,6 +97,7 @@
 struct ReadmeDoctests;
 
 mod data;
+mod encoding;
 mod query;
 mod server;
 mod stream;
@@ -115,6 +116,7 @@ use tokio::sync::{oneshot, watch};
 use uuid::Uuid;
 
 pub use data::{Dataset, DatasetConfig, RootType, REGIONS, TAGS};
+pub use encoding::ContentCoding;
 pub use text::REDACTED;
 
 /// Default API key (also the default bearer token and Basic password).
@@ -356,6 +358,8 @@ pub struct MockServerConfig {
     content_type: ResponseContentType,
     prerender: bool,
     worker_threads: usize,
+    content_codings: Vec<ContentCoding>,
+    rate_limit: Option<u64>,
 }
 
 impl Default for MockServerBuilder {
@@ -374,6 +378,8 @@ impl Default for MockServerBuilder {
                 content_type: ResponseContentType::default(),
                 prerender: false,
                 worker_threads: 1,
+                content_codings: ContentCoding::ALL.to_vec(),
+                rate_limit: None,
             },
         }
     }
@@ -468,6 +474,24 @@ impl MockServerBuilder {
         self
     }
 
+    /// The codings an export body may be compressed with when the request's
+    /// `Accept-Encoding` allows, in the server's order of preference (default
+    /// [`ContentCoding::ALL`]: zstd, gzip, brotli). Empty: never compress. Each body
+    /// chunk is compressed and flushed on its own, so faults act on the same records
+    /// whether or not the body is compressed.
+    pub fn content_codings(mut self, codings: impl IntoIterator<Item = ContentCoding>) -> Self {
+        self.cfg.content_codings = codings.into_iter().collect();
+        self
+    }
+
+    /// Send every export body at most this many bytes per second, counted on the wire
+    /// (after compression): a slow link, for benchmarks of compressed transfer. Default:
+    /// no limit.
+    pub fn rate_limit(mut self, bytes_per_second: u64) -> Self {
+        self.cfg.rate_limit = Some(bytes_per_second.max(1));
+        self
+    }
+
     /// Finishes the configuration.
     pub fn build(self) -> MockServerConfig {
         self.cfg
@@ -527,6 +551,8 @@ impl MockServerConfig {
             shutdown: shutdown_rx.clone(),
             op_path,
             op_method,
+            content_codings: self.content_codings.clone(),
+            rate_limit: self.rate_limit,
         });
         let (ready_tx, ready_rx) = oneshot::channel();
         let (stopped_tx, stopped_rx) = oneshot::channel();

@@ -22,8 +22,9 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{oneshot, watch};
 
 use super::data::{Dataset, RootType};
+use super::encoding::{negotiate, ContentCoding};
 use super::query::{self, Order, Plan};
-use super::stream::{body_stream, render_chunks, ConnState, Renderer, Source, StreamFault};
+use super::stream::{body_stream, render_chunks, ConnState, Renderer, Source, StreamFault, Wire};
 use super::validate::{self, Errors, ExportFormat};
 use super::{Fault, MockError, RecordedRequest, Rejection, ResponseContentType};
 use galileo_export::spec;
@@ -55,6 +56,10 @@ pub(crate) struct Shared {
     pub shutdown: watch::Receiver<bool>,
     pub op_path: &'static str,
     pub op_method: Method,
+    /// Codings export bodies may be compressed with, in order of preference.
+    pub content_codings: Vec<ContentCoding>,
+    /// Wire bytes per second of each export body.
+    pub rate_limit: Option<u64>,
 }
 
 /// Connection info handed to handlers: the connection's [`ConnState`].
@@ -654,15 +659,35 @@ async fn respond(
             malformed_at,
         )))
     };
-    let stream = body_stream(source, stream_fault, sh.shutdown.clone(), conn);
+    let accept = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok());
+    let wire = Wire {
+        coding: negotiate(accept, &sh.content_codings),
+        rate_limit: sh.rate_limit,
+    };
+    let stream = body_stream(source, stream_fault, wire, sh.shutdown.clone(), conn);
     let mut resp = Response::new(Body::from_stream(stream));
     let h = resp.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
         content_type_for(&sh.content_type, format),
     );
-    if let Some(len) = declared_len {
-        h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    match wire.coding {
+        Some(coding) => {
+            // The compressed length is not known in advance: chunked (a short body is
+            // then a compressed stream without its end).
+            h.insert(
+                header::CONTENT_ENCODING,
+                HeaderValue::from_static(coding.token()),
+            );
+        }
+        None => {
+            if let Some(len) = declared_len {
+                h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+            }
+        }
     }
     if let Some(name) = file_name {
         let ext = match format {

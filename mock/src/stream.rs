@@ -16,6 +16,7 @@ use futures::Stream;
 use tokio::sync::watch;
 
 use super::data::{Dataset, Scratch};
+use super::encoding::{ContentCoding, Encoder};
 use super::query::{columns_need_text, write_cell, write_csv_field, Plan};
 use super::validate::ExportFormat;
 
@@ -241,8 +242,23 @@ pub(crate) enum StreamFault {
     SlowDrip(usize, Duration),
 }
 
+/// How the body goes on the wire: compressed, and at most how fast.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Wire {
+    pub(crate) coding: Option<ContentCoding>,
+    /// Bytes per second, counted on the wire (after compression).
+    pub(crate) rate_limit: Option<u64>,
+}
+
 struct BodyState {
     src: Source,
+    encoder: Option<Encoder>,
+    /// The encoder's trailer was sent (or must never be).
+    encoder_done: bool,
+    rate_limit: Option<u64>,
+    /// Wire bytes sent, and since when (the rate limit's clock).
+    wire_sent: u64,
+    wire_started: Option<tokio::time::Instant>,
     pending: Bytes,
     sent: u64,
     fault: StreamFault,
@@ -257,6 +273,42 @@ fn aborted(what: &str) -> io::Error {
 }
 
 impl BodyState {
+    /// The next piece as it goes on the wire: compressed (when asked for), then held
+    /// back as long as the rate limit requires. A body that ends short or with an error
+    /// leaves its compressed stream unfinished (no trailer), as a cut one would.
+    async fn next_wire(&mut self) -> Option<Result<Bytes, io::Error>> {
+        if self.encoder_done {
+            return None;
+        }
+        let raw = self.step().await;
+        let short = matches!(self.fault, StreamFault::ShortBody(_));
+        let out = match (&mut self.encoder, raw) {
+            (None, raw) => raw,
+            (Some(encoder), Some(Ok(piece))) => Some(encoder.chunk(&piece).await),
+            (Some(encoder), None) if !short => {
+                self.encoder_done = true;
+                Some(encoder.finish().await)
+            }
+            (Some(_), other) => {
+                self.encoder_done = true;
+                other
+            }
+        };
+        if let (Some(rate), Some(Ok(piece))) = (self.rate_limit, &out) {
+            let started = *self
+                .wire_started
+                .get_or_insert_with(tokio::time::Instant::now);
+            self.wire_sent += piece.len() as u64;
+            let due = started + Duration::from_secs_f64(self.wire_sent as f64 / rate.max(1) as f64);
+            let mut rx = self.shutdown.clone();
+            tokio::select! {
+                _ = tokio::time::sleep_until(due) => {}
+                _ = rx.wait_for(|v| *v) => {}
+            }
+        }
+        out
+    }
+
     /// Waits for `d` (or forever when `None`); returns false if the server
     /// is shutting down instead.
     async fn pause(&mut self, d: Option<Duration>) -> bool {
@@ -378,17 +430,24 @@ impl BodyState {
     }
 }
 
-/// The response body stream: chunks from `src` with `fault` applied. Any
+/// The response body stream: chunks from `src` with `fault` applied, then compressed and
+/// paced as `wire` says (faults count the uncompressed bytes). Any
 /// pending stall or drip ends (with an error, aborting the connection) when
 /// `shutdown` turns true.
 pub(crate) fn body_stream(
     src: Source,
     fault: StreamFault,
+    wire: Wire,
     shutdown: watch::Receiver<bool>,
     conn: Arc<ConnState>,
 ) -> impl Stream<Item = Result<Bytes, io::Error>> + Send + 'static {
     let st = BodyState {
         src,
+        encoder: wire.coding.map(Encoder::new),
+        encoder_done: false,
+        rate_limit: wire.rate_limit,
+        wire_sent: 0,
+        wire_started: None,
         pending: Bytes::new(),
         sent: 0,
         fault,
@@ -398,7 +457,7 @@ pub(crate) fn body_stream(
         conn,
     };
     futures::stream::unfold(st, |mut st| async move {
-        let item = st.step().await?;
+        let item = st.next_wire().await?;
         Some((item, st))
     })
 }

@@ -176,6 +176,11 @@ struct Cli {
     #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
     speed_time: Option<Duration>,
 
+    /// Ask for an uncompressed body (Accept-Encoding: identity). By default the export
+    /// asks for zstd, gzip or brotli and decodes it as it arrives.
+    #[arg(long)]
+    no_compression: bool,
+
     /// Only records created at or after TIME: RFC 3339 (2026-03-01T00:00:00Z) or a
     /// duration back from now (24h, 90m).
     #[arg(long, value_parser = parse_time, value_name = "TIME")]
@@ -387,6 +392,7 @@ fn exit_code(error: &Error) -> u8 {
         | Error::Io { .. }
         | Error::NotAnExport { .. }
         | Error::RecordTooLarge { .. }
+        | Error::Encoding { .. }
         | Error::TimedOut { .. } => 4,
         // A variant added later: an API error if it has a status, else a local one.
         other if other.status().is_some() => 3,
@@ -551,8 +557,13 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 bar.set_position(p.bytes);
                 let secs = p.elapsed.as_secs_f64();
                 if p.records > 0 && secs > 0.0 {
+                    let wire = if p.wire_bytes == p.bytes {
+                        String::new()
+                    } else {
+                        format!(", {} on the wire", HumanBytes(p.wire_bytes))
+                    };
                     bar.set_message(format!(
-                        "{} records ({:.0}/s)",
+                        "{} records ({:.0}/s){wire}",
                         p.records,
                         p.records as f64 / secs
                     ));
@@ -661,6 +672,9 @@ fn client(cli: &Cli) -> Result<Client, Error> {
     }
     if let Some(timeout) = cli.timeout {
         builder = builder.total_timeout(timeout);
+    }
+    if cli.no_compression {
+        builder = builder.compression(false);
     }
     if cli.speed_limit.is_some() || cli.speed_time.is_some() {
         let default = LowSpeedLimit::default();
@@ -823,8 +837,9 @@ async fn save_parquet(_: ExportBuilder, _: &std::path::Path) -> Result<ExportSum
     ))
 }
 
-/// `exported 1234 records, 2.31 MiB (2420113 bytes) in 1.42 s to out.jsonl`, or for
-/// formats whose records are not counted, `exported 2.31 MiB of csv (…) in …`.
+/// `exported 1234 records, 2.31 MiB (2420113 bytes) in 1.42 s to out.jsonl, 301.2 KiB on
+/// the wire (zstd)`, or for formats whose records are not counted, `exported 2.31 MiB of
+/// csv (…) in …`.
 fn summary_line(summary: &ExportSummary, format: &ExportFormat, destination: &str) -> String {
     let size = HumanBytes(summary.bytes);
     let what = match summary.records {
@@ -832,6 +847,12 @@ fn summary_line(summary: &ExportSummary, format: &ExportFormat, destination: &st
         None => format!("{size} of {format}"),
     };
     let mut extra = String::new();
+    if let Some(coding) = summary.content_encoding {
+        extra.push_str(&format!(
+            ", {} on the wire ({coding})",
+            HumanBytes(summary.wire_bytes)
+        ));
+    }
     if summary.retries > 0 {
         extra.push_str(&format!(", {} retries", summary.retries));
     }

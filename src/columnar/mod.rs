@@ -257,8 +257,9 @@ impl RecordBatchStream {
     }
 
     /// Whether framing counted the records (always, for JSON Lines).
-    pub(crate) fn counts_records(&self) -> bool {
-        self.framed.counts_records()
+    /// What the export delivered (once the stream has ended).
+    pub(crate) fn summary(&self) -> crate::ExportSummary {
+        crate::ExportSummary::of(&self.framed, self.unmapped_values())
     }
 
     /// Convert the lines of one chunk, queueing full batches.

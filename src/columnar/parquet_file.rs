@@ -161,14 +161,5 @@ pub(crate) async fn write_parquet(
         return Err(e);
     }
     written.map_err(io)?;
-    let p = stream.progress();
-    Ok(ExportSummary {
-        records: stream.counts_records().then_some(p.records),
-        bytes: p.bytes,
-        elapsed: p.elapsed,
-        retries: p.retries,
-        resumes: p.resumes,
-        unmapped_values: stream.unmapped_values(),
-        checkpoint: stream.checkpoint().cloned(),
-    })
+    Ok(stream.summary())
 }
