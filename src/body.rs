@@ -171,7 +171,7 @@ impl ExportSummary {
     /// Where this export left off, for the next incremental export
     /// ([`ExportBuilder::after`](crate::ExportBuilder::after)): the newest `created_at`
     /// delivered and who was delivered at it, merged with the checkpoint this export
-    /// started after. `None` unless the export was JSON Lines (or Parquet) in the native
+    /// started after. `None` unless the export was JSON Lines, CSV or Parquet in the native
     /// order, or when no record was ever delivered.
     pub fn checkpoint(&self) -> Option<&Checkpoint> {
         self.checkpoint.as_ref()

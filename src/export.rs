@@ -228,8 +228,10 @@ impl ExportBuilder {
     /// Export only what is newer than `checkpoint` (from an earlier export's
     /// [`ExportSummary::checkpoint`]): records created after its timestamp, and those at
     /// its timestamp that it does not name. Across runs every record comes exactly once,
-    /// also when new records share the checkpoint's timestamp. Needs JSON Lines (or
-    /// Parquet) and the native sort.
+    /// also when new records share the checkpoint's timestamp. Needs the native sort and
+    /// JSON Lines, Parquet or CSV (with the `created_at` and `id` columns, if columns are
+    /// chosen: a CSV row's identity is its `id` as a JSON string, so checkpoints carry
+    /// over between formats).
     ///
     /// ```
     /// use galileo_export::{Checkpoint, Client};

@@ -252,10 +252,16 @@ impl RequestBody {
             return Err(Error::InvalidRequest("file_name is empty".into()));
         }
         if self.after.is_some() {
-            if !self.format.is_json_lines() {
+            if !self.format.is_json_lines() && !self.format.is_csv() {
                 return Err(Error::InvalidRequest(format!(
-                    "an incremental export (after a checkpoint) needs JSON Lines (or Parquet, which reads JSON Lines); this one is {}",
+                    "an incremental export (after a checkpoint) needs JSON Lines, CSV or Parquet \
+                     (records with created_at and id); this one is {}",
                     self.format
+                )));
+            }
+            if let Some(missing) = self.csv_lacks_keys() {
+                return Err(Error::InvalidRequest(format!(
+                    "an incremental CSV export needs the `{missing}` column: add it to columns"
                 )));
             }
             if !self.native_order() {
@@ -281,6 +287,15 @@ impl RequestBody {
             }
         }
         Ok(())
+    }
+
+    /// For a CSV export with chosen columns: a key column a checkpoint needs
+    /// (`created_at`, `id`) that is not among them.
+    pub(crate) fn csv_lacks_keys(&self) -> Option<&'static str> {
+        let columns = self.columns.as_ref().filter(|_| self.format.is_csv())?;
+        ["created_at", "id"]
+            .into_iter()
+            .find(|key| !columns.iter().any(|c| c.trim() == *key))
     }
 
     /// Whether records come in the native order (`created_at`, `id` descending).
@@ -428,9 +443,9 @@ impl ExportRequest {
         self.body.after.as_ref()
     }
 
-    /// Whether a checkpoint is kept: JSON Lines in the native order.
+    /// Whether a checkpoint is kept: JSON Lines or CSV in the native order.
     pub(crate) fn keeps_checkpoint(&self) -> bool {
-        self.body.format.is_json_lines() && self.body.native_order()
+        (self.body.format.is_json_lines() || self.body.format.is_csv()) && self.body.native_order()
     }
 
     /// The body to send, as the generated type.

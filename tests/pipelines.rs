@@ -72,6 +72,9 @@ fn answer(data: &Arc<Mutex<Data>>, request: &RecordedRequest) -> Reply {
         (time_of(&b["created_at"]), b["id"].as_str())
             .cmp(&(time_of(&a["created_at"]), a["id"].as_str()))
     });
+    if body["export_format"] == "csv" {
+        return csv_answer(&records, data.cut_after.take());
+    }
     let mut text: String = records.iter().map(|r| format!("{r}\n")).collect();
     match data.cut_after.take() {
         Some(n) => {
@@ -83,6 +86,35 @@ fn answer(data: &Arc<Mutex<Data>>, request: &RecordedRequest) -> Reply {
             Reply::status(200).close_delimited().body(text)
         }
         None => Reply::status(200).body(text),
+    }
+}
+
+/// The records as CSV, as a pandas-made export writes it: a header, timestamps with a
+/// space, a quoted field with a comma, quotes and a line break, CRLF line ends.
+fn csv_answer(records: &[Value], cut_after: Option<usize>) -> Reply {
+    let row = |r: &Value| {
+        format!(
+            "\"note, \"\"{}\"\"\nline 2\",{},{}\r\n",
+            r["n"],
+            r["created_at"]
+                .as_str()
+                .expect("date")
+                .replacen('T', " ", 1)
+                .replace('Z', "+00:00"),
+            r["id"].as_str().expect("id")
+        )
+    };
+    let mut text = String::from("\u{feff}note,created_at,id\r\n");
+    match cut_after {
+        Some(n) => {
+            text.extend(records[..n.min(records.len())].iter().map(row));
+            text.push_str("\"note, cut");
+            Reply::status(200).close_delimited().body(text)
+        }
+        None => {
+            text.extend(records.iter().map(row));
+            Reply::status(200).body(text)
+        }
     }
 }
 
@@ -108,6 +140,28 @@ async fn run(
         ids.push(record["id"].as_str().expect("id").to_string());
     }
     (ids, stream.checkpoint().cloned())
+}
+
+/// One library run of a CSV export: the ids of its rows and the next checkpoint.
+async fn run_csv(
+    server: &HostileServer,
+    after: Option<&Checkpoint>,
+) -> (Vec<String>, Option<Checkpoint>) {
+    let mut export =
+        common::hostile_export(&server.base_url()).format(galileo_export::ExportFormat::Csv);
+    if let Some(checkpoint) = after {
+        export = export.after(checkpoint);
+    }
+    let mut rows = export.csv_rows().await.expect("export starts");
+    let mut ids = Vec::new();
+    while let Some(row) = rows.try_next().await.expect("row") {
+        assert!(
+            row.get("note").is_some_and(|n| n.ends_with("\"\nline 2")),
+            "{row:?}"
+        );
+        ids.push(row.get("id").expect("id").to_string());
+    }
+    (ids, rows.checkpoint().cloned())
 }
 
 fn exactly_once(runs: &[Vec<String>], total: usize) {
@@ -164,14 +218,59 @@ async fn three_runs_deliver_every_record_exactly_once() {
 }
 
 #[tokio::test]
+async fn csv_runs_deliver_every_record_exactly_once_and_share_checkpoints_with_json_lines() {
+    let (server, data) = growing_server().await;
+    add(&data, 0..5, 1);
+    add(&data, 5..8, 3);
+    let (first, checkpoint) = run_csv(&server, None).await;
+    let checkpoint = checkpoint.expect("a checkpoint after rows");
+    assert_eq!(checkpoint.created_at(), time_of(&json!(at(3))));
+    // The same identities as a JSON Lines export of the same records.
+    assert_eq!(
+        checkpoint.identities(),
+        ["\"r-005\"", "\"r-006\"", "\"r-007\""]
+    );
+
+    add(&data, 8..10, 3);
+    add(&data, 10..13, 4);
+    let (second, checkpoint) = run_csv(&server, Some(&checkpoint)).await;
+    assert_eq!(second, ["r-012", "r-011", "r-010", "r-009", "r-008"]);
+    let checkpoint = checkpoint.expect("a checkpoint");
+
+    // A checkpoint from CSV continues a JSON Lines export, and back.
+    add(&data, 13..15, 4);
+    let (third, checkpoint) = run(&server, Some(&checkpoint)).await;
+    assert_eq!(third, ["r-014", "r-013"]);
+    add(&data, 15..16, 4);
+    let (fourth, _) = run_csv(&server, Some(&checkpoint.expect("a checkpoint"))).await;
+    assert_eq!(fourth, ["r-015"]);
+    exactly_once(&[first, second, third, fourth], 16);
+
+    // A CSV export that cannot carry a checkpoint's keys is refused before sending.
+    let no_keys = common::hostile_export(&server.base_url())
+        .format(galileo_export::ExportFormat::Csv)
+        .columns(["id", "input"])
+        .after(&checkpoint_at(1))
+        .to_json();
+    assert!(no_keys.is_err_and(|e| e.to_string().contains("`created_at` column")));
+}
+
+fn checkpoint_at(second: u32) -> Checkpoint {
+    serde_json::from_value(json!({"version": 1, "created_at": at(second), "identities": []}))
+        .expect("checkpoint")
+}
+
+#[tokio::test]
 async fn a_checkpoint_is_refused_where_it_cannot_hold() {
     let (server, _) = growing_server().await;
     let checkpoint: Checkpoint =
         serde_json::from_value(json!({"version": 1, "created_at": at(1), "identities": []}))
             .expect("checkpoint");
     let export = || common::hostile_export(&server.base_url()).after(&checkpoint);
-    let csv = export().format(galileo_export::ExportFormat::Csv).to_json();
-    assert!(csv.is_err_and(|e| e.to_string().contains("JSON Lines")));
+    let other = export()
+        .format(galileo_export::ExportFormat::Other("xml".into()))
+        .to_json();
+    assert!(other.is_err_and(|e| e.to_string().contains("JSON Lines, CSV or Parquet")));
     let sorted = export()
         .sort("latency_ms", galileo_export::Order::Ascending)
         .to_json();
@@ -401,4 +500,62 @@ fn unknown_to_spec() -> Vec<String> {
         unknown.push("include_code_metric_metadata".to_string());
     }
     unknown
+}
+
+/// The ids in a CSV export written by [`csv_answer`] (the last field of each row).
+fn csv_ids_in(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .expect("output")
+        .split("\r\n")
+        .filter_map(|line| line.rsplit(',').next())
+        .filter(|id| id.starts_with("r-"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_cli_state_file_works_for_csv() {
+    let data = Arc::new(Mutex::new(Data::default()));
+    let shared = data.clone();
+    let server = HostileServer::start_with_blocking(move |request, _| answer(&shared, request));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = dir.path().join("state.json");
+    let out = |n: u32| dir.path().join(format!("run{n}.csv"));
+    let csv = |n: u32| {
+        let mut command = cli(&server, &state, &out(n));
+        command.args(["--format", "csv"]);
+        command
+    };
+    add(&data, 0..4, 1);
+    assert!(csv(1).status().expect("runs").success());
+    let written = std::fs::read_to_string(&state).expect("state written");
+
+    // New rows at the checkpoint's timestamp and newer; the run is cut after one row.
+    add(&data, 4..6, 1);
+    add(&data, 6..8, 2);
+    data.lock().expect("lock").cut_after = Some(1);
+    let cut = csv(2).output().expect("runs");
+    assert_eq!(
+        cut.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&cut.stderr)
+    );
+    assert!(!out(2).exists());
+    assert_eq!(std::fs::read_to_string(&state).expect("state"), written);
+
+    assert!(csv(3).status().expect("runs").success());
+    let runs = [csv_ids_in(&out(1)), csv_ids_in(&out(3))];
+    assert_eq!(runs[1], ["r-007", "r-006", "r-005", "r-004"]);
+    exactly_once(&runs, 8);
+
+    // Columns without the keys cannot carry a checkpoint: refused before sending.
+    let requests = server.request_count();
+    let refused = csv(4)
+        .args(["--columns", "id,input"])
+        .output()
+        .expect("runs");
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("`created_at` column"));
+    assert_eq!(server.request_count(), requests);
 }

@@ -157,8 +157,12 @@ async fn run(
         || "rows not counted (CSV)".to_string(),
         |n| format!("{n} records"),
     );
+    let wire = summary.content_encoding.map_or_else(
+        || " (uncompressed)".to_string(),
+        |coding| format!(" ({} on the wire, {coding})", summary.wire_bytes),
+    );
     println!(
-        "   → {records}, {} bytes in {:.2} s, saved to {}",
+        "   → {records}, {} bytes{wire} in {:.2} s, saved to {}",
         summary.bytes,
         summary.elapsed.as_secs_f64(),
         path.display()

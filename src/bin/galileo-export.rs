@@ -469,6 +469,11 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     let state = match &cli.state {
         Some(path) => {
             let body = export.to_json().map_err(|e| failure(&e, cli))?;
+            if let Some(missing) = state::csv_lacks_keys(&body) {
+                return Err(Failure::usage(format!(
+                    "--state with a CSV export needs the `{missing}` column: add it to --columns"
+                )));
+            }
             let identity = state::identity(&cli.project, &body);
             let previous = state::read(path, &identity).map_err(Failure::usage)?;
             if let Some(checkpoint) = &previous {

@@ -105,3 +105,15 @@ pub(crate) fn write(path: &Path, identity: &Value, checkpoint: &Checkpoint) -> R
     }
     Ok(())
 }
+
+/// For a CSV export body with chosen columns: a key column a checkpoint needs that is
+/// not among them.
+pub(crate) fn csv_lacks_keys(body: &Value) -> Option<&'static str> {
+    if body.get("export_format").and_then(Value::as_str) != Some("csv") {
+        return None;
+    }
+    let columns = body.get("column_ids")?.as_array()?;
+    ["created_at", "id"]
+        .into_iter()
+        .find(|key| !columns.iter().any(|c| c.as_str() == Some(*key)))
+}

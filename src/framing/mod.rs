@@ -23,7 +23,11 @@
 //!   after the boundary whose identity was delivered are skipped, whatever order the
 //!   server gives records that share a timestamp. Only the trailing run of equal
 //!   timestamps of each block is parsed, so the cost is a few keys per network chunk.
-//! - **CSV** is handed on as it arrives, while a scan of quotes and line breaks tracks
+//! - **CSV checkpoints** ([`csv_keys`]): in the native order, the header and the leading
+//!   run of rows are parsed for the next checkpoint; after a checkpoint, every row's
+//!   `created_at` too, and the rows it names are dropped (rows are then handed on whole,
+//!   a partial one held back).
+//! - **CSV** is otherwise handed on as it arrives, while a scan of quotes and line breaks tracks
 //!   record boundaries (RFC 4180: a line break inside quotes is data). A CSV row is not
 //!   self-delimiting (a cut `a,b` looks complete), so the body must end after a line
 //!   break outside quotes; anything else means it was cut.
@@ -37,6 +41,10 @@ use serde_json::value::RawValue;
 
 use crate::checkpoint::Checkpoint;
 use crate::records::{excerpt, RecordError};
+
+mod csv_keys;
+
+use csv_keys::{CsvKeys, RowDecision};
 
 /// Why framing stopped the export.
 #[derive(Debug)]
@@ -76,7 +84,11 @@ impl Framing {
             }
             Framing::JsonLines(Box::new(framing))
         } else if format.is_csv() {
-            Framing::Csv(CsvFraming::new(max_record))
+            let mut framing = CsvFraming::new(max_record);
+            if let Some(after) = incremental {
+                framing.keys = Some(Box::new(CsvKeys::new(after.map(Boundary::from_checkpoint))));
+            }
+            Framing::Csv(framing)
         } else {
             Framing::Opaque
         }
@@ -100,7 +112,7 @@ impl Framing {
     pub(crate) fn finish(&mut self, out: &mut VecDeque<Bytes>) -> Result<(), FrameError> {
         match self {
             Framing::JsonLines(f) => f.finish(out),
-            Framing::Csv(f) => f.finish(),
+            Framing::Csv(f) => f.finish(out),
             Framing::Opaque => Ok(()),
         }
     }
@@ -131,11 +143,15 @@ impl Framing {
     /// timestamp and who was delivered at it, merged with the checkpoint this export
     /// started after. `None` when not kept, or when nothing was ever delivered.
     pub(crate) fn checkpoint(&self) -> Option<Checkpoint> {
-        let Framing::JsonLines(f) = self else {
-            return None;
+        let (newest, exclude) = match self {
+            Framing::JsonLines(f) => (f.newest.as_ref()?, f.exclude.as_ref()),
+            Framing::Csv(f) => {
+                let keys = f.keys.as_ref()?;
+                (&keys.newest, keys.exclude.as_ref())
+            }
+            Framing::Opaque => return None,
         };
-        let newest = f.newest.as_ref()?.run.as_ref();
-        let boundary = match (newest, f.exclude.as_ref()) {
+        let boundary = match (newest.run.as_ref(), exclude) {
             (Some(new), Some(old)) if new.created_at == old.created_at => Boundary {
                 created_at: new.created_at,
                 seen: new.seen.union(&old.seen).cloned().collect(),
@@ -152,7 +168,7 @@ impl Framing {
     pub(crate) fn records(&self) -> Option<u64> {
         match self {
             Framing::JsonLines(f) => Some(f.records),
-            Framing::Csv(f) => Some(f.boundaries.saturating_sub(1)),
+            Framing::Csv(f) => Some(f.boundaries.saturating_sub(1 + f.dropped)),
             Framing::Opaque => None,
         }
     }
@@ -195,6 +211,22 @@ impl Boundary {
 struct NewestRun {
     run: Option<Boundary>,
     done: bool,
+}
+
+/// Follow the leading run through a record handed on at `created_at`.
+fn note_newest(newest: &mut NewestRun, created_at: DateTime<Utc>, identity: &[u8]) {
+    match &mut newest.run {
+        None => {
+            newest.run = Some(Boundary {
+                created_at,
+                seen: HashSet::from([identity.into()]),
+            })
+        }
+        Some(run) if run.created_at == created_at => {
+            run.seen.insert(identity.into());
+        }
+        Some(_) => newest.done = true,
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -275,21 +307,9 @@ impl JsonLinesFraming {
             return;
         }
         let (created_at, identity) = key_of(content);
-        let Some(t) = created_at else {
-            return; // no timestamp: no place in a checkpoint
-        };
-        match &mut newest.run {
-            None => {
-                newest.run = Some(Boundary {
-                    created_at: t,
-                    seen: HashSet::from([identity]),
-                })
-            }
-            Some(run) if run.created_at == t => {
-                run.seen.insert(identity);
-            }
-            Some(_) => newest.done = true,
-        }
+        if let Some(t) = created_at {
+            note_newest(newest, t, &identity);
+        } // no timestamp: no place in a checkpoint
     }
 
     /// Whether the checkpoint this export started after names this record.
@@ -638,6 +658,13 @@ pub(crate) struct CsvFraming {
     boundaries: u64,
     last: Option<u8>,
     first_checked: bool,
+    /// Incremental exports: the rows' keys (see [`csv_keys`]).
+    keys: Option<Box<CsvKeys>>,
+    /// The start of a row that began in an earlier chunk, held back while rows are
+    /// looked at one by one.
+    partial: BytesMut,
+    /// Rows not handed on because the checkpoint the export started after names them.
+    dropped: u64,
 }
 
 impl CsvFraming {
@@ -651,7 +678,58 @@ impl CsvFraming {
             boundaries: 0,
             last: None,
             first_checked: false,
+            keys: None,
+            partial: BytesMut::new(),
+            dropped: 0,
         }
+    }
+
+    /// Hand on the rows of `chunk` that end in it (rows `ends` says end there), one by
+    /// one through the keys: a row the checkpoint names is dropped, the rest go on in
+    /// runs; the start of an unfinished row is held back.
+    fn keyed(
+        &mut self,
+        chunk: &Bytes,
+        ends: &[usize],
+        out: &mut VecDeque<Bytes>,
+    ) -> Result<(), FrameError> {
+        let Some(keys) = self.keys.as_mut() else {
+            out.push_back(chunk.clone());
+            return Ok(());
+        };
+        let not_an_export = |reason: String, excerpt: &[u8]| FrameError::NotAnExport {
+            reason,
+            excerpt: crate::error::excerpt(excerpt),
+        };
+        let mut start = 0;
+        let mut run = 0;
+        for &end in ends {
+            if !self.partial.is_empty() {
+                self.partial.extend_from_slice(&chunk[..end]);
+                let row = self.partial.split().freeze();
+                match keys.row(&row).map_err(|r| not_an_export(r, &row))? {
+                    RowDecision::Keep => out.push_back(row),
+                    RowDecision::Drop => self.dropped += 1,
+                }
+                run = end;
+            } else if keys
+                .row(&chunk[start..end])
+                .map_err(|r| not_an_export(r, chunk))?
+                == RowDecision::Drop
+            {
+                if run < start {
+                    out.push_back(chunk.slice(run..start));
+                }
+                self.dropped += 1;
+                run = end;
+            }
+            start = end;
+        }
+        if run < start {
+            out.push_back(chunk.slice(run..start));
+        }
+        self.partial.extend_from_slice(&chunk[start..]);
+        Ok(())
     }
 
     fn push(&mut self, chunk: Bytes, out: &mut VecDeque<Bytes>) -> Result<(), FrameError> {
@@ -672,6 +750,10 @@ impl CsvFraming {
                 }
             }
         }
+        // Rows are looked at one by one only while the keys need them (the header and
+        // the leading run, or every row after a checkpoint).
+        let keyed = !self.partial.is_empty() || self.keys.as_ref().is_some_and(|k| k.active());
+        let mut row_ends = Vec::new();
         let mut boundary_end = None;
         for i in memchr::memchr2_iter(b'"', b'\n', &chunk) {
             if chunk[i] == b'"' {
@@ -682,6 +764,9 @@ impl CsvFraming {
                     self.boundaries += 1;
                     self.record_line = self.lines + 1;
                     boundary_end = Some(i + 1);
+                    if keyed {
+                        row_ends.push(i + 1);
+                    }
                 }
             }
         }
@@ -695,11 +780,14 @@ impl CsvFraming {
             });
         }
         self.last = chunk.last().copied().or(self.last);
+        if keyed {
+            return self.keyed(&chunk, &row_ends, out);
+        }
         out.push_back(chunk);
         Ok(())
     }
 
-    fn finish(&mut self) -> Result<(), FrameError> {
+    fn finish(&mut self, out: &mut VecDeque<Bytes>) -> Result<(), FrameError> {
         if self.in_quotes {
             return Err(FrameError::Cut(format!(
                 "the body ended inside a quoted CSV field (the record starting at line {})",
@@ -711,6 +799,15 @@ impl CsvFraming {
                 "the body ended inside the CSV record at line {} (no final line break)",
                 self.record_line
             )));
+        }
+        if self.last == Some(b'\r') {
+            // A last row ended by a lone `\r` is complete: count it.
+            self.boundaries += 1;
+        }
+        if !self.partial.is_empty() {
+            // That row, held back while rows were looked at, goes on too.
+            let row = self.partial.split().freeze();
+            self.keyed(&row, &[row.len()], out)?;
         }
         Ok(())
     }
@@ -843,16 +940,16 @@ mod tests {
         let mut out = VecDeque::new();
         f.push(Bytes::from_static(b"id,text\n1,\"a\nb\"\n2,c\n"), &mut out)
             .unwrap();
-        assert!(f.finish().is_ok());
+        assert!(f.finish(&mut out).is_ok());
         assert_eq!(f.boundaries, 3);
         let mut f = CsvFraming::new(1 << 20);
         f.push(Bytes::from_static(b"id,text\n1,\"a\n"), &mut out)
             .unwrap();
-        assert!(matches!(f.finish(), Err(FrameError::Cut(m)) if m.contains("quoted")));
+        assert!(matches!(f.finish(&mut out), Err(FrameError::Cut(m)) if m.contains("quoted")));
         let mut f = CsvFraming::new(1 << 20);
         f.push(Bytes::from_static(b"id,text\n1,ab"), &mut out)
             .unwrap();
-        assert!(matches!(f.finish(), Err(FrameError::Cut(m)) if m.contains("line 2")));
+        assert!(matches!(f.finish(&mut out), Err(FrameError::Cut(m)) if m.contains("line 2")));
     }
 
     #[test]
@@ -866,5 +963,49 @@ mod tests {
         let mut f = CsvFraming::new(10);
         let e = f.push(Bytes::from_static(b"a\n\"0123456789abc"), &mut out);
         assert!(matches!(e, Err(FrameError::TooLarge { line: 2 })));
+    }
+
+    /// A CSV export after a checkpoint, split into chunks at every place: the rows the
+    /// checkpoint names are dropped, everything else arrives byte for byte, the counts
+    /// and the next checkpoint are the same whatever the split.
+    #[test]
+    fn csv_rows_a_checkpoint_names_are_dropped_at_any_chunk_split() {
+        let body: &[u8] = b"id,created_at,note\r\n\
+            n1,2026-03-01T12:00:09Z,\"new, \"\"quoted\"\"\nrow\"\r\n\
+            n2,2026-03-01T12:00:09Z,x\r\n\
+            old1,2026-03-01T12:00:05Z,dropped\r\n\
+            n3,2026-03-01T12:00:05Z,\"kept\nthough at the same time\"\r\n\
+            old2,2026-03-01T12:00:05Z,dropped\r";
+        let expected: &[u8] = b"id,created_at,note\r\n\
+            n1,2026-03-01T12:00:09Z,\"new, \"\"quoted\"\"\nrow\"\r\n\
+            n2,2026-03-01T12:00:09Z,x\r\n\
+            n3,2026-03-01T12:00:05Z,\"kept\nthough at the same time\"\r\n";
+        let checkpoint = Checkpoint::new(
+            "2026-03-01T12:00:05Z".parse().expect("time"),
+            vec!["\"old1\"".into(), "\"old2\"".into()],
+        );
+        let csv = crate::request::ExportFormat::Csv;
+        for split in 0..=body.len() {
+            let mut framing = Framing::new(&csv, false, Some(Some(&checkpoint)), 1 << 20);
+            let mut out = VecDeque::new();
+            for part in [&body[..split], &body[split..]] {
+                if !part.is_empty() {
+                    framing
+                        .push(Bytes::copy_from_slice(part), &mut out)
+                        .expect("framed");
+                }
+            }
+            framing.finish(&mut out).expect("complete");
+            let got: Vec<u8> = out.iter().flat_map(|b| b.to_vec()).collect();
+            assert_eq!(
+                String::from_utf8_lossy(&got),
+                String::from_utf8_lossy(expected),
+                "split at {split}"
+            );
+            assert_eq!(framing.records(), Some(3), "split at {split}");
+            let next = framing.checkpoint().expect("a checkpoint");
+            assert_eq!(next.created_at().to_rfc3339(), "2026-03-01T12:00:09+00:00");
+            assert_eq!(next.identities(), ["\"n1\"", "\"n2\""], "split at {split}");
+        }
     }
 }
