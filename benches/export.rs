@@ -1131,7 +1131,8 @@ fn pipe(opts: &Opts) {
                 c.env_remove(var);
             }
             c.env("GALILEO_API_KEY", &t.api_key)
-                .args(["--quiet", "--base-url", &t.base_url])
+                // Uncompressed, like curl without --compressed.
+                .args(["--quiet", "--no-compression", "--base-url", &t.base_url])
                 .args(["--project", &t.project_id.to_string()])
                 .args(["--log-stream", &t.log_stream_id.to_string()]);
             c
