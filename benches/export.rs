@@ -169,7 +169,13 @@ struct Opts {
 
 impl Opts {
     fn parse() -> Opts {
-        const FLAGS: &[&str] = &["--no-csv", "--no-curl", "--bench", "--prerender"];
+        const FLAGS: &[&str] = &[
+            "--no-csv",
+            "--no-curl",
+            "--bench",
+            "--prerender",
+            "--compressed",
+        ];
         let mut o = Opts {
             positional: Vec::new(),
             named: HashMap::new(),
@@ -1019,7 +1025,17 @@ fn memory(opts: &Opts) {
     };
 
     let (hwm_before, rss_before) = rss_kib();
-    let client = t.client();
+    // `--compressed`: ask for a compressed body (the server process compresses with zstd),
+    // so the decoder's memory is measured too.
+    let client = if opts.flag("--compressed") {
+        Client::builder()
+            .base_url(&t.base_url)
+            .api_key(t.api_key.clone())
+            .build()
+            .expect("client")
+    } else {
+        t.client()
+    };
     let run = rt.block_on(run_path(kind, &t, &client, &Bytes::new()));
     let (hwm, rss) = rss_kib();
     if let Some(n) = expected {
