@@ -12,6 +12,10 @@
 //! like any other), a body that is not valid for its coding is
 //! [`Error::Encoding`](crate::Error::Encoding).
 //!
+//! An empty body (no byte at all, the HTTP body ended cleanly) is an empty export in any
+//! coding, as an empty uncompressed one is; anything after the last gzip member or zstd
+//! frame that is not another one is an error, never ignored.
+//!
 //! A server that compresses although it was asked not to is still decoded (the coding is
 //! in its `Content-Encoding`, so nothing is guessed). An answer with a coding this crate
 //! cannot decode (`deflate`, `compress`, a stack of several) is refused with
@@ -142,6 +146,8 @@ type DecodedStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
 pub(crate) struct DecodedBody {
     inner: Inner,
     coding: Coding,
+    /// Network bytes of this body: none at all is an empty body, whatever its coding.
+    arrived: Arc<AtomicU64>,
 }
 
 enum Inner {
@@ -190,9 +196,12 @@ impl DecodedBody {
     where
         S: Stream<Item = reqwest::Result<Bytes>> + Send + 'static,
     {
+        let arrived = Arc::new(AtomicU64::new(0));
+        let this_body = arrived.clone();
         let counted = raw.map(move |chunk| {
             if let Ok(bytes) = &chunk {
                 wire.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+                this_body.fetch_add(bytes.len() as u64, Ordering::Relaxed);
             }
             chunk
         });
@@ -205,7 +214,11 @@ impl DecodedBody {
                 Inner::Decoded(decoder(coding, reader))
             }
         };
-        Self { inner, coding }
+        Self {
+            inner,
+            coding,
+            arrived,
+        }
     }
 }
 
@@ -214,29 +227,35 @@ impl Stream for DecodedBody {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let coding = self.coding.name();
+        let empty = self.arrived.load(Ordering::Relaxed) == 0;
         match &mut self.inner {
             Inner::Identity(raw) => raw
                 .poll_next_unpin(cx)
                 .map(|item| item.map(|r| r.map_err(BodyFailure::Transport))),
-            Inner::Decoded(decoded) => decoded.poll_next_unpin(cx).map(|item| {
-                item.map(|r| {
-                    r.map_err(|e| {
-                        if e.get_ref().is_some_and(|inner| inner.is::<Broken>()) {
-                            match e.into_inner().map(|inner| inner.downcast::<Broken>()) {
-                                Some(Ok(broken)) => BodyFailure::Transport(broken.0),
-                                _ => BodyFailure::Truncated(coding),
-                            }
-                        } else if e.kind() == io::ErrorKind::UnexpectedEof {
-                            BodyFailure::Truncated(coding)
-                        } else {
-                            BodyFailure::Corrupt {
-                                coding,
-                                detail: crate::text::sanitize(&e.to_string(), 200),
-                            }
+            Inner::Decoded(decoded) => {
+                let item = futures::ready!(decoded.poll_next_unpin(cx));
+                Poll::Ready(match item {
+                    None => None,
+                    Some(Ok(chunk)) => Some(Ok(chunk)),
+                    Some(Err(e)) if e.get_ref().is_some_and(|inner| inner.is::<Broken>()) => {
+                        match e.into_inner().map(|inner| inner.downcast::<Broken>()) {
+                            Some(Ok(broken)) => Some(Err(BodyFailure::Transport(broken.0))),
+                            _ => Some(Err(BodyFailure::Truncated(coding))),
                         }
-                    })
+                    }
+                    // Not one byte arrived and the HTTP body ended cleanly: an empty
+                    // body, as an empty uncompressed one is (a server that does not
+                    // compress what it has not got).
+                    Some(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof && empty => None,
+                    Some(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                        Some(Err(BodyFailure::Truncated(coding)))
+                    }
+                    Some(Err(e)) => Some(Err(BodyFailure::Corrupt {
+                        coding,
+                        detail: crate::text::sanitize(&e.to_string(), 200),
+                    })),
                 })
-            }),
+            }
         }
     }
 }

@@ -362,3 +362,55 @@ async fn a_compression_bomb_in_an_error_body_is_capped() {
         error.to_string().len()
     );
 }
+
+#[tokio::test]
+async fn odd_but_valid_compressed_bodies_decode() {
+    let body = jsonl(30);
+    let zipped = gzip(&body);
+    // Two gzip members one after the other are one body (RFC 1952).
+    let (first, second) = body.split_at(body.len() / 2);
+    let mut members = gzip(first);
+    members.extend_from_slice(&gzip(second));
+    let replies = vec![
+        Reply::status(200)
+            .header("Content-Type", "application/json")
+            .header("Content-Encoding", "gzip")
+            .chunked()
+            .drip(zipped.clone(), Duration::from_millis(0)),
+        Reply::status(200)
+            .header("Content-Type", "application/json")
+            .header("Content-Encoding", "GZIP")
+            .body(members),
+    ];
+    let hostile = HostileServer::start(replies).await;
+    for case in ["a byte per chunk", "two members"] {
+        let (summary, written) = save(common::hostile_export(&hostile.base_url())).await;
+        let summary = summary.unwrap_or_else(|e| panic!("{case}: {e}"));
+        assert!(written == body, "{case}");
+        assert_eq!(summary.records, Some(30), "{case}");
+    }
+}
+
+#[tokio::test]
+async fn an_empty_or_padded_compressed_body_is_not_taken_for_an_export() {
+    let body = jsonl(5);
+    let mut padded = gzip(&body);
+    padded.extend_from_slice(b"trailing bytes that are not another gzip member");
+    for (case, bytes) in [("empty", Vec::new()), ("trailing garbage", padded)] {
+        let hostile = HostileServer::start(vec![Reply::status(200)
+            .header("Content-Type", "application/json")
+            .header("Content-Encoding", "gzip")
+            .body(bytes)])
+        .await;
+        let (result, written) = save(common::hostile_export(&hostile.base_url())).await;
+        match (case, result) {
+            // An empty body in any coding is an empty export, as an empty identity one is.
+            ("empty", Ok(summary)) => assert_eq!(summary.records, Some(0)),
+            ("trailing garbage", Err(Error::Encoding { encoding, .. })) => {
+                assert_eq!(encoding, "gzip");
+                assert!(written.is_empty());
+            }
+            (_, other) => panic!("{case}: {other:?}"),
+        }
+    }
+}
