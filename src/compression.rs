@@ -227,13 +227,15 @@ impl Stream for DecodedBody {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let coding = self.coding.name();
-        let empty = self.arrived.load(Ordering::Relaxed) == 0;
+        let arrived = self.arrived.clone();
         match &mut self.inner {
             Inner::Identity(raw) => raw
                 .poll_next_unpin(cx)
                 .map(|item| item.map(|r| r.map_err(BodyFailure::Transport))),
             Inner::Decoded(decoded) => {
                 let item = futures::ready!(decoded.poll_next_unpin(cx));
+                // Read after the poll: the bytes this poll brought count.
+                let empty = arrived.load(Ordering::Relaxed) == 0;
                 Poll::Ready(match item {
                     None => None,
                     Some(Ok(chunk)) => Some(Ok(chunk)),

@@ -396,7 +396,13 @@ async fn an_empty_or_padded_compressed_body_is_not_taken_for_an_export() {
     let body = jsonl(5);
     let mut padded = gzip(&body);
     padded.extend_from_slice(b"trailing bytes that are not another gzip member");
-    for (case, bytes) in [("empty", Vec::new()), ("trailing garbage", padded)] {
+    // The first bytes of a gzip stream, arriving in one piece with the end of the body.
+    let stub = gzip(&body)[..12].to_vec();
+    for (case, bytes) in [
+        ("empty", Vec::new()),
+        ("trailing garbage", padded),
+        ("a stub", stub),
+    ] {
         let hostile = HostileServer::start(vec![Reply::status(200)
             .header("Content-Type", "application/json")
             .header("Content-Encoding", "gzip")
@@ -408,6 +414,15 @@ async fn an_empty_or_padded_compressed_body_is_not_taken_for_an_export() {
             ("empty", Ok(summary)) => assert_eq!(summary.records, Some(0)),
             ("trailing garbage", Err(Error::Encoding { encoding, .. })) => {
                 assert_eq!(encoding, "gzip");
+                assert!(written.is_empty());
+            }
+            (
+                "a stub",
+                Err(Error::Cut {
+                    records: 0, reason, ..
+                }),
+            ) => {
+                assert!(reason.contains("gzip body ended before"), "{reason}");
                 assert!(written.is_empty());
             }
             (_, other) => panic!("{case}: {other:?}"),
