@@ -154,7 +154,7 @@ async fn run(
         .save(path)
         .await?;
     let records = summary.records.map_or_else(
-        || "rows not counted (CSV)".to_string(),
+        || "records not counted (a format this crate does not know)".to_string(),
         |n| format!("{n} records"),
     );
     let wire = summary.content_encoding.map_or_else(
