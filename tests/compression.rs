@@ -46,6 +46,13 @@ fn jsonl(records: usize) -> Vec<u8> {
     body
 }
 
+/// A 200 answer of the raw server whose body is in `coding` (its `Content-Encoding`).
+fn encoded(coding: &str) -> Reply {
+    Reply::status(200)
+        .header("Content-Type", "application/json")
+        .header("Content-Encoding", coding)
+}
+
 async fn save(builder: galileo_export::ExportBuilder) -> (Result<ExportSummary, Error>, Vec<u8>) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("out.jsonl");
@@ -175,11 +182,7 @@ async fn a_compressed_stream_without_its_end_is_a_cut_not_a_short_export() {
     let body = jsonl(200);
     let full = gzip(&body);
     let cut = full[..full.len() * 2 / 3].to_vec();
-    let hostile = HostileServer::start(vec![Reply::status(200)
-        .header("Content-Type", "application/json")
-        .header("Content-Encoding", "gzip")
-        .body(cut)])
-    .await;
+    let hostile = HostileServer::start(vec![encoded("gzip").body(cut)]).await;
     let mut records = common::hostile_export(&hostile.base_url())
         .records()
         .await
@@ -226,11 +229,7 @@ async fn a_corrupt_compressed_body_is_an_error_and_leaves_no_file() {
         ("not gzip", not_gzip),
         ("garbled", garbled),
     ] {
-        let hostile = HostileServer::start(vec![Reply::status(200)
-            .header("Content-Type", "application/json")
-            .header("Content-Encoding", "gzip")
-            .body(bytes)])
-        .await;
+        let hostile = HostileServer::start(vec![encoded("gzip").body(bytes)]).await;
         let (result, written) = save(common::hostile_export(&hostile.base_url())).await;
         match (case, result) {
             (
@@ -252,11 +251,7 @@ async fn a_corrupt_compressed_body_is_an_error_and_leaves_no_file() {
 #[tokio::test]
 async fn an_unsupported_coding_is_refused_not_read_as_the_export() {
     for header in ["deflate", "gzip, br", "compress"] {
-        let hostile = HostileServer::start(vec![Reply::status(200)
-            .header("Content-Type", "application/json")
-            .header("Content-Encoding", header)
-            .body(gzip(&jsonl(3)))])
-        .await;
+        let hostile = HostileServer::start(vec![encoded(header).body(gzip(&jsonl(3)))]).await;
         let error = common::hostile_export(&hostile.base_url())
             .bytes()
             .await
@@ -277,12 +272,7 @@ async fn an_unsupported_coding_is_refused_not_read_as_the_export() {
 #[tokio::test]
 async fn a_server_that_compresses_unasked_is_still_decoded() {
     let body = jsonl(20);
-    let hostile = HostileServer::start(vec![Reply::status(200)
-        .header("Content-Type", "application/json")
-        .header("Content-Encoding", "gzip")
-        .chunked()
-        .body(gzip(&body))])
-    .await;
+    let hostile = HostileServer::start(vec![encoded("gzip").chunked().body(gzip(&body))]).await;
     let client = galileo_export::Client::builder()
         .base_url(hostile.base_url())
         .api_key("k")
@@ -372,15 +362,10 @@ async fn odd_but_valid_compressed_bodies_decode() {
     let mut members = gzip(first);
     members.extend_from_slice(&gzip(second));
     let replies = vec![
-        Reply::status(200)
-            .header("Content-Type", "application/json")
-            .header("Content-Encoding", "gzip")
+        encoded("gzip")
             .chunked()
             .drip(zipped.clone(), Duration::from_millis(0)),
-        Reply::status(200)
-            .header("Content-Type", "application/json")
-            .header("Content-Encoding", "GZIP")
-            .body(members),
+        encoded("GZIP").body(members),
     ];
     let hostile = HostileServer::start(replies).await;
     for case in ["a byte per chunk", "two members"] {
@@ -403,11 +388,7 @@ async fn an_empty_or_padded_compressed_body_is_not_taken_for_an_export() {
         ("trailing garbage", padded),
         ("a stub", stub),
     ] {
-        let hostile = HostileServer::start(vec![Reply::status(200)
-            .header("Content-Type", "application/json")
-            .header("Content-Encoding", "gzip")
-            .body(bytes)])
-        .await;
+        let hostile = HostileServer::start(vec![encoded("gzip").body(bytes)]).await;
         let (result, written) = save(common::hostile_export(&hostile.base_url())).await;
         match (case, result) {
             // An empty body in any coding is an empty export, as an empty identity one is.
