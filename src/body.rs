@@ -2,13 +2,12 @@
 //! ([`BodyStream`]), and what a finished export delivered ([`ExportSummary`]).
 
 use std::pin::Pin;
+use std::sync::atomic::Ordering;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
 use futures::Stream;
-
-use std::sync::atomic::Ordering;
 
 use crate::checkpoint::Checkpoint;
 use crate::compression::Coding;

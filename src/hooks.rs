@@ -9,8 +9,9 @@
 //!   every sensitive header (the API key, `Authorization`, `Cookie`, and any extra header
 //!   marked sensitive) is removed first. It also reads an error response's body only up
 //!   to [`ERROR_BODY_CAP`] (and for at most [`ERROR_BODY_TIME`]), so a hostile 50 MB
-//!   error body costs 64 KiB (a compressed one is decoded, up to 64 KiB), and records the status of the last answer for the export,
-//!   which progenitor forgets when an error body does not fit the spec.
+//!   error body costs 64 KiB (a compressed one is decoded, up to 64 KiB), and records
+//!   the status of the last answer for the export, which progenitor forgets when an error
+//!   body does not fit the spec.
 //! - **post**: with a `reqwest::Client` of the user's own that follows redirects itself,
 //!   refuses an answer that came from another origin.
 

@@ -12,7 +12,8 @@
 //!
 //! - [`Transport`] is the only layer that sends: the first request, retries of what may
 //!   succeed later, and resumed requests narrowed by [`ExportRequest::narrowed`]. It
-//!   counts bytes, retries and resumes.
+//!   decodes a compressed body as it arrives ([`crate::compression`]) and counts wire
+//!   bytes, retries and resumes.
 //! - [`Framing`] is the only layer that knows where records end: it counts records and
 //!   lines and checks that what is handed on is an export. When a connection breaks it tells the reader
 //!   where a resumed request must start ([`Framing::resume_point`]).
@@ -394,22 +395,19 @@ impl Transport {
                             excerpt: body_excerpt(response.into_inner()).await,
                         });
                     }
-                    let coding = Coding::from_header(
-                        response
-                            .headers()
-                            .get(reqwest::header::CONTENT_ENCODING)
-                            .map(|v| v.as_bytes()),
-                    );
-                    let coding = match coding {
+                    let encoding = response
+                        .headers()
+                        .get(reqwest::header::CONTENT_ENCODING)
+                        .cloned();
+                    let coding = match Coding::from_header(encoding.as_ref().map(|v| v.as_bytes()))
+                    {
                         Ok(coding) => coding,
                         Err(reason) => {
-                            let encoding = response
-                                .headers()
-                                .get(reqwest::header::CONTENT_ENCODING)
+                            let named = encoding
                                 .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
                                 .unwrap_or_default();
                             return Err(Error::Encoding {
-                                encoding: crate::text::sanitize(&encoding, 40),
+                                encoding: crate::text::sanitize(&named, 40),
                                 records: self.state.records.load(Ordering::Relaxed),
                                 bytes: self.state.bytes.load(Ordering::Relaxed),
                                 reason,

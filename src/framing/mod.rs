@@ -27,10 +27,10 @@
 //!   run of rows are parsed for the next checkpoint; after a checkpoint, every row's
 //!   `created_at` too, and the rows it names are dropped (rows are then handed on whole,
 //!   a partial one held back).
-//! - **CSV** is otherwise handed on as it arrives, while a scan of quotes and line breaks tracks
-//!   record boundaries (RFC 4180: a line break inside quotes is data). A CSV row is not
-//!   self-delimiting (a cut `a,b` looks complete), so the body must end after a line
-//!   break outside quotes; anything else means it was cut.
+//! - **CSV** is otherwise handed on as it arrives, while a scan of quotes and line breaks
+//!   tracks record boundaries (RFC 4180: a line break inside quotes is data). A CSV row
+//!   is not self-delimiting (a cut `a,b` looks complete), so the body must end after a
+//!   line break outside quotes (or a last lone `\r`); anything else means it was cut.
 
 use std::collections::{HashSet, VecDeque};
 
