@@ -887,14 +887,7 @@ fn cli_prints_no_raw_control_characters_from_the_server() {
 
 #[test]
 fn cli_never_prints_a_url_password() {
-    let output = bare()
-        .args([
-            "--project",
-            PROJECT,
-            "--log-stream",
-            LOG_STREAM,
-            "--dry-run",
-        ])
+    let output = common::cli::dry_run()
         .args(["--base-url", "https://ann:hunter2@api.example.com"])
         .output()
         .expect("runs");

@@ -15,7 +15,7 @@ use futures::TryStreamExt;
 use galileo_export::Checkpoint;
 use serde_json::{json, Map, Value};
 
-use common::{LOG_STREAM, PROJECT};
+use common::LOG_STREAM;
 
 /// The server's records and how it misbehaves: `cut_after` records, then a broken body.
 #[derive(Default)]
@@ -362,14 +362,7 @@ fn the_cli_state_file_survives_a_cut_run_and_refuses_another_export() {
 
 /// The CLI's `--dry-run` for the test export with `args` (clean environment, a key set).
 fn dry_run(args: &[&str]) -> std::process::Output {
-    common::cli::bare()
-        .args([
-            "--project",
-            PROJECT,
-            "--log-stream",
-            LOG_STREAM,
-            "--dry-run",
-        ])
+    common::cli::dry_run()
         .args(args)
         .env("GALILEO_API_KEY", "k")
         .output()

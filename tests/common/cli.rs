@@ -58,3 +58,17 @@ pub fn for_hostile(server: &HostileServer, key: &str) -> Command {
         .args(["--retries", "0"]);
     cmd
 }
+
+/// [`bare`] with `--dry-run` of the export of [`LOG_STREAM`](super::LOG_STREAM) in
+/// [`PROJECT`](super::PROJECT): prints the request, sends nothing.
+pub fn dry_run() -> Command {
+    let mut cmd = bare();
+    cmd.args([
+        "--project",
+        super::PROJECT,
+        "--log-stream",
+        super::LOG_STREAM,
+        "--dry-run",
+    ]);
+    cmd
+}
