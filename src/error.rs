@@ -121,6 +121,14 @@ pub enum Error {
         reason: String,
     },
 
+    /// An export of an incremental series
+    /// ([`ExportBuilder::incremental`](crate::ExportBuilder::incremental),
+    /// [`after`](crate::ExportBuilder::after)) got an answer that cannot say where it
+    /// stopped: a CSV header without the `created_at` or `id` column, a first record
+    /// without a timestamp. Nothing after the header or that record was handed on.
+    #[error("no checkpoint can be kept for this incremental export: {0}")]
+    NoCheckpoint(String),
+
     /// A record could not be decoded (malformed line, invalid UTF-8, CSV field count).
     #[error("bad record in the export: {0}")]
     Record(#[from] RecordError),

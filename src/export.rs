@@ -227,18 +227,19 @@ impl ExportBuilder {
 
     /// Export only what is newer than `checkpoint` (from an earlier export's
     /// [`ExportSummary::checkpoint`]): records created after its timestamp, and those at
-    /// its timestamp that it does not name. Across runs every record comes exactly once,
-    /// also when new records share the checkpoint's timestamp. Needs the native sort and
-    /// JSON Lines, Parquet or CSV (with the `created_at` and `id` columns, if columns are
-    /// chosen: a CSV row's identity is its `id` as a JSON string, so checkpoints carry
-    /// over between formats).
+    /// its timestamp that it does not name (counting copies). Across runs every record
+    /// comes exactly once, also when new records share the checkpoint's timestamp. Needs
+    /// the native sort and JSON Lines, Parquet or CSV (with the `created_at` and `id`
+    /// columns: a CSV row's identity is its `id`'s value, the same as a JSON record's, so
+    /// checkpoints carry over between formats). The same as
+    /// [`incremental(Some(checkpoint))`](Self::incremental).
     ///
     /// ```
     /// use galileo_export::{Checkpoint, Client};
     ///
     /// let client = Client::builder().api_key("k").build()?;
     /// let checkpoint: Checkpoint = serde_json::from_str(
-    ///     r#"{"version":1,"created_at":"2026-03-01T12:00:00Z","identities":["\"a\""]}"#,
+    ///     r#"{"version":2,"created_at":"2026-03-01T12:00:00Z","ids":["a"]}"#,
     /// )
     /// .expect("a checkpoint");
     /// let body = client
@@ -254,6 +255,34 @@ impl ExportBuilder {
     /// ```
     pub fn after(mut self, checkpoint: &Checkpoint) -> Self {
         self.body.after = Some(checkpoint.clone());
+        self.body.incremental = true;
+        self
+    }
+
+    /// Make this export one of an incremental series: it continues after `checkpoint`
+    /// (see [`after`](Self::after)) if there is one yet, and its answer must give the
+    /// next one. An answer that cannot (a CSV header without the `created_at` or `id`
+    /// column, a first record whose `created_at` is missing or not a time) is
+    /// [`Error::NoCheckpoint`] before anything past it is handed on, instead of an export
+    /// that quietly has no [`ExportSummary::checkpoint`]. The first run of a series
+    /// passes `None`.
+    ///
+    /// ```
+    /// use galileo_export::Client;
+    ///
+    /// let client = Client::builder().api_key("k").build()?;
+    /// let export = client
+    ///     .export(uuid::Uuid::nil())
+    ///     .log_stream(uuid::Uuid::from_u128(1))
+    ///     .incremental(None);
+    /// // A series needs the native order: sorting by another column is refused.
+    /// let sorted = export.sort("updated_at", galileo_export::Order::Descending).to_json();
+    /// assert!(sorted.is_err());
+    /// # Ok::<(), galileo_export::Error>(())
+    /// ```
+    pub fn incremental(mut self, checkpoint: Option<&Checkpoint>) -> Self {
+        self.body.after = checkpoint.cloned();
+        self.body.incremental = true;
         self
     }
 

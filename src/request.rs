@@ -193,6 +193,9 @@ pub(crate) struct RequestBody {
     /// Only what is newer than this checkpoint (a `created_at` filter, plus framing's
     /// exclusion of what it names).
     pub(crate) after: Option<Checkpoint>,
+    /// One of an incremental series ([`ExportBuilder::incremental`](crate::ExportBuilder::incremental)):
+    /// the answer must give a checkpoint.
+    pub(crate) incremental: bool,
 }
 
 impl RequestBody {
@@ -251,7 +254,7 @@ impl RequestBody {
         {
             return Err(Error::InvalidRequest("file_name is empty".into()));
         }
-        if self.after.is_some() {
+        if self.after.is_some() || self.incremental {
             if !self.format.is_json_lines() && !self.format.is_csv() {
                 return Err(Error::InvalidRequest(format!(
                     "an incremental export (after a checkpoint) needs JSON Lines, CSV or Parquet \
@@ -268,6 +271,13 @@ impl RequestBody {
                 return Err(Error::InvalidRequest(
                     "an incremental export (after a checkpoint) needs the native sort (created_at, id descending)".into(),
                 ));
+            }
+            if let Some(why) = self
+                .after
+                .as_ref()
+                .and_then(|after| after.refuses(self.format.is_csv()))
+            {
+                return Err(Error::InvalidRequest(why));
             }
         }
         if resume {
@@ -441,6 +451,11 @@ impl ExportRequest {
     /// The checkpoint this export continues after.
     pub(crate) fn after(&self) -> Option<&Checkpoint> {
         self.body.after.as_ref()
+    }
+
+    /// Whether the export is one of an incremental series, so it must give a checkpoint.
+    pub(crate) fn needs_checkpoint(&self) -> bool {
+        self.body.incremental || self.body.after.is_some()
     }
 
     /// Whether a checkpoint is kept: JSON Lines or CSV in the native order.

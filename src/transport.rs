@@ -165,6 +165,7 @@ impl Framed {
             cfg.request.format(),
             cfg.resume,
             incremental,
+            cfg.request.needs_checkpoint(),
             cfg.max_record_size,
         );
         let checkpoint = Arc::new(OnceLock::new());
@@ -535,6 +536,7 @@ impl Reader {
                 excerpt,
             },
             FrameError::Cut(reason) => self.cut(reason),
+            FrameError::NoCheckpoint(reason) => Error::NoCheckpoint(reason),
         }
     }
 

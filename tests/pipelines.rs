@@ -185,10 +185,7 @@ async fn three_runs_deliver_every_record_exactly_once() {
     let (first, checkpoint) = run(&server, None).await;
     let checkpoint = checkpoint.expect("a checkpoint after records");
     assert_eq!(checkpoint.created_at(), time_of(&json!(at(3))));
-    assert_eq!(
-        checkpoint.identities(),
-        ["\"r-005\"", "\"r-006\"", "\"r-007\""]
-    );
+    assert_eq!(checkpoint.ids(), ["r-005", "r-006", "r-007"]);
 
     // New records: two at the checkpoint's own timestamp, three newer.
     add(&data, 8..10, 3);
@@ -213,7 +210,7 @@ async fn three_runs_deliver_every_record_exactly_once() {
     add(&data, 13..15, 4);
     let (third, last) = run(&server, Some(&checkpoint)).await;
     assert_eq!(third, ["r-014", "r-013"]);
-    assert_eq!(last.expect("a checkpoint").identities().len(), 5);
+    assert_eq!(last.expect("a checkpoint").ids().len(), 5);
     exactly_once(&[first, second, third], 15);
 }
 
@@ -226,10 +223,7 @@ async fn csv_runs_deliver_every_record_exactly_once_and_share_checkpoints_with_j
     let checkpoint = checkpoint.expect("a checkpoint after rows");
     assert_eq!(checkpoint.created_at(), time_of(&json!(at(3))));
     // The same identities as a JSON Lines export of the same records.
-    assert_eq!(
-        checkpoint.identities(),
-        ["\"r-005\"", "\"r-006\"", "\"r-007\""]
-    );
+    assert_eq!(checkpoint.ids(), ["r-005", "r-006", "r-007"]);
 
     add(&data, 8..10, 3);
     add(&data, 10..13, 4);
@@ -256,7 +250,7 @@ async fn csv_runs_deliver_every_record_exactly_once_and_share_checkpoints_with_j
 }
 
 fn checkpoint_at(second: u32) -> Checkpoint {
-    serde_json::from_value(json!({"version": 1, "created_at": at(second), "identities": []}))
+    serde_json::from_value(json!({"version": 2, "created_at": at(second), "ids": []}))
         .expect("checkpoint")
 }
 
@@ -264,7 +258,7 @@ fn checkpoint_at(second: u32) -> Checkpoint {
 async fn a_checkpoint_is_refused_where_it_cannot_hold() {
     let (server, _) = growing_server().await;
     let checkpoint: Checkpoint =
-        serde_json::from_value(json!({"version": 1, "created_at": at(1), "identities": []}))
+        serde_json::from_value(json!({"version": 2, "created_at": at(1), "ids": []}))
             .expect("checkpoint");
     let export = || common::hostile_export(&server.base_url()).after(&checkpoint);
     let other = export()
@@ -276,8 +270,8 @@ async fn a_checkpoint_is_refused_where_it_cannot_hold() {
         .to_json();
     assert!(sorted.is_err_and(|e| e.to_string().contains("native sort")));
     let future: Result<Checkpoint, _> =
-        serde_json::from_value(json!({"version": 2, "created_at": at(1), "identities": []}));
-    assert!(future.is_err_and(|e| e.to_string().contains("version 2")));
+        serde_json::from_value(json!({"version": 3, "created_at": at(1), "ids": []}));
+    assert!(future.is_err_and(|e| e.to_string().contains("version 3")));
 }
 
 fn cli(server: &HostileServer, state: &Path, output: &Path) -> Command {
@@ -317,10 +311,7 @@ fn the_cli_state_file_survives_a_cut_run_and_refuses_another_export() {
     let written = std::fs::read_to_string(&state).expect("state written");
     let saved: Value = serde_json::from_str(&written).expect("JSON");
     assert_eq!(saved["export"]["log_stream_id"], LOG_STREAM);
-    assert_eq!(
-        saved["checkpoint"]["identities"],
-        json!(["\"r-004\"", "\"r-005\""])
-    );
+    assert_eq!(saved["checkpoint"]["ids"], json!(["r-004", "r-005"]));
 
     // Run 2 is cut after 2 records: it fails, leaves no output and the state as it was.
     add(&data, 6..9, 2);

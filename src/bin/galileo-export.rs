@@ -391,6 +391,7 @@ fn exit_code(error: &Error) -> u8 {
         | Error::Record(_)
         | Error::Io { .. }
         | Error::NotAnExport { .. }
+        | Error::NoCheckpoint(_)
         | Error::RecordTooLarge { .. }
         | Error::Encoding { .. }
         | Error::TimedOut { .. } => 4,
@@ -475,11 +476,10 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 )));
             }
             let identity = state::identity(&cli.project, &body);
-            let previous = state::read(path, &identity).map_err(Failure::usage)?;
-            if let Some(checkpoint) = &previous {
-                export = export.after(checkpoint);
-            }
-            Some((path, identity))
+            let (state, previous) =
+                state::StateFile::open(path, identity).map_err(Failure::usage)?;
+            export = export.incremental(previous.as_ref());
+            Some(state)
         }
         None => None,
     };
@@ -601,21 +601,33 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         bar.finish_and_clear();
     }
     let summary = result?;
-    if let Some((path, identity)) = &state {
+    if let (Some(state), Some(path)) = (&state, &cli.state) {
+        let shown = terminal_safe(&path.display().to_string());
         match summary.checkpoint() {
             Some(checkpoint) => {
-                state::write(path, identity, checkpoint).map_err(|message| Failure {
+                let written = state.write(checkpoint).map_err(|message| Failure {
                     code: 4,
                     message,
                     hint: None,
-                })?
+                })?;
+                if !written && !cli.quiet {
+                    eprintln!("{shown} already holds a newer checkpoint: kept");
+                }
+            }
+            None if summary.records.unwrap_or(0) > 0 => {
+                // The library refuses such answers for a series; this is the last guard.
+                return Err(Failure {
+                    code: 4,
+                    message: format!(
+                        "the export delivered records, but none gave a checkpoint: {shown} was not \
+                         written, so the next run would export them again"
+                    ),
+                    hint: None,
+                });
             }
             None => {
                 if !cli.quiet {
-                    eprintln!(
-                        "no record so far: {} not written",
-                        terminal_safe(&path.display().to_string())
-                    );
+                    eprintln!("no record so far: {shown} not written");
                 }
             }
         }

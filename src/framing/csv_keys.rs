@@ -5,14 +5,14 @@
 //!
 //! Only what a checkpoint needs is parsed: the header, the leading run of equal
 //! timestamps (the newest records, in the native order), and — after a checkpoint —
-//! every row's `created_at`, to find the rows at its timestamp. A row's identity is its
-//! `id` written as a JSON string, the same text a JSON Lines record's `"id"` has, so a
-//! checkpoint carries over between the two formats; a row without an `id` is its own
-//! identity (its raw bytes).
+//! every row's `created_at` until past its timestamp, to find the rows at it. A row's
+//! identity is its `id` field's text, which is the value a JSON Lines record's `"id"`
+//! has (see [`Identity`]), so a checkpoint carries over between the two formats; a row
+//! without an `id` is its own identity (its text), counted with its copies.
 
-use chrono::{DateTime, Utc};
+use crate::checkpoint::{parse_timestamp, Identity};
 
-use super::{Boundary, NewestRun};
+use super::{delivered, note_newest, Boundary, NewestRun, RecordKey};
 
 /// Where the key columns are, from the header.
 #[derive(Debug, Clone, Copy)]
@@ -35,17 +35,24 @@ pub(crate) struct CsvKeys {
     columns: Option<KeyColumns>,
     pub(crate) newest: NewestRun,
     pub(crate) exclude: Option<Boundary>,
+    /// The copies `exclude` names not met yet; `None` once past its timestamp.
+    exclude_left: Option<Boundary>,
+    /// A checkpoint must come out of this export: the header needs `created_at` and
+    /// `id`, the first row a timestamp.
+    required: bool,
     reader: csv_core::Reader,
     fields: Vec<u8>,
     ends: Vec<usize>,
 }
 
 impl CsvKeys {
-    pub(crate) fn new(exclude: Option<Boundary>) -> Self {
+    pub(crate) fn new(exclude: Option<Boundary>, required: bool) -> Self {
         Self {
             columns: None,
             newest: NewestRun::default(),
+            exclude_left: exclude.clone(),
             exclude,
+            required,
             reader: csv_core::Reader::new(),
             fields: Vec::new(),
             ends: Vec::new(),
@@ -54,7 +61,7 @@ impl CsvKeys {
 
     /// Whether rows must still be looked at one by one.
     pub(crate) fn active(&self) -> bool {
-        self.columns.is_none() || !self.newest.done || self.exclude.is_some()
+        self.columns.is_none() || !self.newest.done || self.exclude_left.is_some()
     }
 
     /// Look at one complete row (with its line break). The first is the header; an
@@ -68,36 +75,37 @@ impl CsvKeys {
         if content.iter().all(u8::is_ascii_whitespace) {
             return Ok(RowDecision::Keep);
         }
-        if self.newest.done && self.exclude.is_none() {
+        if !self.active() {
             return Ok(RowDecision::Keep);
         }
         self.parse(row);
         let created_at = columns
             .created_at
             .and_then(|i| self.field(i))
-            .and_then(parse_timestamp);
-        let identity: Box<[u8]> = match columns.id.and_then(|i| self.field(i)) {
-            Some(id) if !id.is_empty() => {
-                let text = String::from_utf8_lossy(id);
-                serde_json::to_string(&text)
-                    .map(|json| json.into_bytes().into_boxed_slice())
-                    .unwrap_or_else(|_| content.into())
+            .and_then(|field| parse_timestamp(&String::from_utf8_lossy(field)));
+        let identity = match columns.id.and_then(|i| self.field(i)) {
+            Some(id) if !id.is_empty() => Identity::Id(String::from_utf8_lossy(id).into()),
+            _ => Identity::of_csv_row(content),
+        };
+        let key = RecordKey {
+            created_at,
+            identity,
+        };
+        if delivered(&mut self.exclude_left, &key) {
+            return Ok(RowDecision::Drop);
+        }
+        match created_at {
+            Some(t) if !self.newest.done => note_newest(&mut self.newest, t, key.identity),
+            None if self.required && self.newest.run.is_none() => {
+                return Err(
+                    "a row has no `created_at` that reads as a time, so no checkpoint can say \
+                     where this export stopped"
+                        .into(),
+                )
             }
-            _ => content.into(),
-        };
-        let Some(created_at) = created_at else {
-            return Ok(RowDecision::Keep); // no timestamp: no place in a checkpoint
-        };
-        super::note_newest(&mut self.newest, created_at, &identity);
-        let dropped = self
-            .exclude
-            .as_ref()
-            .is_some_and(|b| b.created_at == created_at && b.seen.contains(&identity));
-        Ok(if dropped {
-            RowDecision::Drop
-        } else {
-            RowDecision::Keep
-        })
+            _ => {} // no timestamp: no place in a checkpoint
+        }
+        Ok(RowDecision::Keep)
     }
 
     fn header(&mut self, row: &[u8]) -> Result<(), String> {
@@ -109,16 +117,23 @@ impl CsvKeys {
             created_at: find(b"created_at"),
             id: find(b"id"),
         };
-        if columns.created_at.is_none() {
-            if self.exclude.is_some() {
-                return Err(
-                    "the CSV header has no `created_at` column, which an incremental export \
-                     needs to tell new records from delivered ones"
-                        .into(),
-                );
+        let missing: Vec<&str> = [("created_at", columns.created_at), ("id", columns.id)]
+            .into_iter()
+            .filter(|(_, at)| at.is_none())
+            .map(|(name, _)| name)
+            .collect();
+        if !missing.is_empty() {
+            if self.required {
+                return Err(format!(
+                    "the CSV header has no `{}` column, which an incremental export needs to \
+                     tell new records from delivered ones",
+                    missing.join("` or `")
+                ));
             }
-            // Nothing to keep a checkpoint by.
-            self.newest.done = true;
+            if columns.created_at.is_none() {
+                // Nothing to keep a checkpoint by.
+                self.newest.done = true;
+            }
         }
         self.columns = Some(columns);
         Ok(())
@@ -166,26 +181,13 @@ fn trim_line(row: &[u8]) -> &[u8] {
     row.strip_suffix(b"\r").unwrap_or(row)
 }
 
-/// An RFC 3339 timestamp, also with a space between date and time (as CSV writers
-/// often put it).
-fn parse_timestamp(field: &[u8]) -> Option<DateTime<Utc>> {
-    let text = std::str::from_utf8(field).ok()?.trim();
-    let parsed = DateTime::parse_from_rfc3339(text).or_else(|_| {
-        let mut fixed = text.to_string();
-        if fixed.len() > 10 && fixed.as_bytes()[10] == b' ' {
-            fixed.replace_range(10..11, "T");
-        }
-        DateTime::parse_from_rfc3339(&fixed)
-    });
-    parsed.ok().map(|t| t.with_timezone(&Utc))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checkpoint::Identities;
 
     fn keys_of(rows: &[&str], exclude: Option<Boundary>) -> (CsvKeys, Vec<RowDecision>) {
-        let mut keys = CsvKeys::new(exclude);
+        let mut keys = CsvKeys::new(exclude, false);
         let decisions = rows
             .iter()
             .map(|row| keys.row(row.as_bytes()).expect("a row"))
@@ -209,23 +211,16 @@ mod tests {
         assert!(!keys.active());
         let run = keys.newest.run.expect("a run");
         assert_eq!(run.created_at.to_rfc3339(), "2026-03-01T12:00:00+00:00");
-        let mut seen: Vec<String> = run
-            .seen
-            .iter()
-            .map(|s| String::from_utf8_lossy(s).into_owned())
-            .collect();
-        seen.sort();
-        assert_eq!(seen, ["\"x1\"", "\"x2\""]);
+        let checkpoint = run.into_checkpoint();
+        assert_eq!(checkpoint.ids(), ["x1", "x2"]);
     }
 
     #[test]
     fn rows_the_checkpoint_names_are_dropped() {
-        let at = parse_timestamp(b"2026-03-01T12:00:00Z").expect("time");
+        let at = parse_timestamp("2026-03-01T12:00:00Z").expect("time");
         let exclude = Boundary {
             created_at: at,
-            seen: [b"\"old\"".to_vec().into_boxed_slice()]
-                .into_iter()
-                .collect(),
+            seen: Identities::of(Identity::Id("old".into())),
         };
         let (_, decisions) = keys_of(
             &[
@@ -250,20 +245,29 @@ mod tests {
     #[test]
     fn an_incremental_export_needs_created_at() {
         let exclude = Boundary {
-            created_at: parse_timestamp(b"2026-03-01T12:00:00Z").expect("time"),
+            created_at: parse_timestamp("2026-03-01T12:00:00Z").expect("time"),
             seen: Default::default(),
         };
-        let mut keys = CsvKeys::new(Some(exclude));
+        let mut keys = CsvKeys::new(Some(exclude), true);
         let error = keys.row(b"id,name\n").expect_err("refused");
         assert!(error.contains("created_at"), "{error}");
-        // Without a checkpoint to honour, no column just means no next checkpoint.
+        // A series needs the id too, checkpoint or not.
+        let mut keys = CsvKeys::new(None, true);
+        let error = keys.row(b"created_at,name\n").expect_err("refused");
+        assert!(error.contains("`id`"), "{error}");
+        // And a first row with a timestamp.
+        let mut keys = CsvKeys::new(None, true);
+        keys.row(b"id,created_at\n").expect("header");
+        let error = keys.row(b"a,yesterday\n").expect_err("refused");
+        assert!(error.contains("created_at"), "{error}");
+        // Outside a series, no column just means no next checkpoint.
         let (keys, _) = keys_of(&["id,name\n", "a,b\n"], None);
         assert!(keys.newest.run.is_none());
     }
 
     #[test]
     fn rows_with_many_fields_and_escaped_quotes_parse() {
-        let mut keys = CsvKeys::new(None);
+        let mut keys = CsvKeys::new(None, false);
         let header: Vec<String> = (0..300).map(|i| format!("c{i}")).collect();
         let header = format!("{},id,created_at\n", header.join(","));
         keys.row(header.as_bytes()).expect("header");
@@ -271,6 +275,6 @@ mod tests {
         let row = format!("{},the-id,2026-01-01T00:00:00Z\n", values.join(","));
         keys.row(row.as_bytes()).expect("row");
         let run = keys.newest.run.expect("a run");
-        assert!(run.seen.contains(b"\"the-id\"".as_slice()));
+        assert_eq!(run.into_checkpoint().ids(), ["the-id"]);
     }
 }
