@@ -198,8 +198,10 @@ struct Cli {
 
     /// Incremental export: read the checkpoint in FILE (if it exists), export only the
     /// records that are new since, and write the new checkpoint to FILE once the export
-    /// has completed (a failed or cut run leaves it as it was). JSON Lines or Parquet, in
-    /// the native order. The file says which export it is for; another one is refused.
+    /// has completed (a failed or cut run leaves it as it was). JSON Lines, CSV (with its
+    /// created_at and id columns) or Parquet, in the native order. The file says which
+    /// export it is for; another one is refused. A run holds a lock on .FILE.lock beside
+    /// it: a second run on the same FILE is refused.
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
 }
