@@ -466,8 +466,9 @@ impl ExportBuilder {
 
     /// Stream the export to `path`, every record checked on the way (see
     /// [`bytes`](Self::bytes)). A regular file is written under a temporary name next to
-    /// it and renamed at the end, keeping an existing file's permission bits (and, where
-    /// allowed, owner and group); a symbolic link is followed and its target replaced; a
+    /// it and renamed at the end, with an existing file's permission bits (and, where
+    /// allowed, owner and group) from the moment it is created, so the export is never
+    /// readable by more users than the file it replaces; a symbolic link is followed and its target replaced; a
     /// device, FIFO or socket is written in place. On failure, or when the future is
     /// dropped, an existing file is untouched and no temporary file remains.
     pub async fn save(self, path: impl AsRef<Path>) -> Result<ExportSummary, Error> {
