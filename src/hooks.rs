@@ -177,6 +177,9 @@ pub(crate) struct ExportExtras {
     pub(crate) unchecked: serde_json::Map<String, serde_json::Value>,
     /// The `Accept-Encoding` the export offers (see [`crate::compression`]).
     pub(crate) accept_encoding: &'static str,
+    /// Set whenever an answer's head (status line and headers) arrives, a redirect's
+    /// included: the stall rule's window for the wait for an answer starts again then.
+    pub(crate) heard: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 tokio::task_local! {
@@ -270,6 +273,11 @@ impl ClientHooks<RequestDefaults> for crate::api::Client {
         let response = loop {
             let copy = if follow { request.try_clone() } else { None };
             let response = self.client().execute(request).await?;
+            let _ = EXPORT_EXTRAS.try_with(|extras| {
+                extras
+                    .heard
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+            });
             if !follow || !response.status().is_redirection() || hops == MAX_REDIRECTS {
                 break response;
             }
