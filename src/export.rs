@@ -265,9 +265,12 @@ impl ExportBuilder {
         self
     }
 
-    /// The largest record (one JSON Lines line, one CSV record) the export may hold in
-    /// memory; a larger one fails the export with [`Error::RecordTooLarge`] instead of
-    /// growing memory without bound. Default [`DEFAULT_MAX_RECORD_SIZE`] (128 MiB).
+    /// The largest record (one JSON Lines line, one CSV record, without its line break)
+    /// the export may hold in memory; a larger one fails the export with
+    /// [`Error::RecordTooLarge`] instead of growing memory without bound. Every record is
+    /// held to it, however the body arrives. Default [`DEFAULT_MAX_RECORD_SIZE`]
+    /// (128 MiB). 0 is refused ([`Error::InvalidRequest`], before anything is sent): no
+    /// record fits in it.
     pub fn max_record_size(mut self, bytes: u64) -> Self {
         self.max_record_size = bytes;
         self
@@ -343,6 +346,13 @@ impl ExportBuilder {
     /// Check the request, send it and start reading the answer.
     async fn open(self) -> Result<Framed, Error> {
         let request = self.checked()?;
+        if self.max_record_size == 0 {
+            return Err(Error::InvalidRequest(
+                "max_record_size is 0, which no record fits in: give the largest record size \
+                 in bytes (default 128 MiB)"
+                    .into(),
+            ));
+        }
         let retry = self
             .retry
             .unwrap_or_else(|| self.client.retry_policy().clone());
@@ -375,7 +385,7 @@ impl ExportBuilder {
     /// Send the request and return the body as a stream of byte chunks, exactly as the
     /// server sent them (retries and resume applied): for when you want the bytes
     /// themselves. Nothing wrong passes silently: for JSON Lines every line is checked to
-    /// be one JSON value in valid UTF-8 (a bad one is an [`Error::Record`] with its line
+    /// be one JSON object (a record) in valid UTF-8 (a bad one is an [`Error::Record`] with its line
     /// number, after the lines before it); for CSV the body must end outside quotes after
     /// a line break; a body that ends inside a record is an [`Error::Cut`]; an answer
     /// that is not an export is [`Error::NotAnExport`].

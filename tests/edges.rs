@@ -700,6 +700,48 @@ async fn a_server_that_never_answers_is_a_stall_not_a_read_timeout() {
     );
 }
 
+/// A record-size limit of 0 fits no record: the library refuses it before anything is
+/// sent, the CLI as a usage error (exit 2), like a zero --speed-time.
+#[tokio::test]
+async fn a_zero_record_size_limit_or_stall_window_is_refused() {
+    let api = HostileServer::start(vec![]).await;
+    let error = export(&client_without_retries(&api.base_url()))
+        .max_record_size(0)
+        .bytes()
+        .await
+        .expect_err("refused");
+    match &error {
+        Error::InvalidRequest(message) => {
+            assert!(message.contains("max_record_size is 0"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(api.request_count(), 0, "nothing was sent");
+    for args in [
+        ["--max-record-size", "0"],
+        ["--max-record-size", "0MiB"],
+        ["--speed-time", "0s"],
+    ] {
+        let output = bare()
+            .env("GALILEO_API_KEY", KEY)
+            .args([
+                "--project",
+                PROJECT,
+                "--log-stream",
+                LOG_STREAM,
+                "--base-url",
+            ])
+            .arg(api.base_url())
+            .args(args)
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(args[0]), "{args:?}: {stderr}");
+    }
+    assert_eq!(api.request_count(), 0, "nothing was sent");
+}
+
 #[tokio::test]
 async fn a_stall_is_resumed_like_a_cut() {
     let first = format!(
