@@ -171,9 +171,10 @@ async fn capped(response: reqwest::Response) -> (reqwest::Response, bool) {
 /// What an export's request carries beyond what the generated client builds.
 #[derive(Debug, Clone)]
 pub(crate) struct ExportExtras {
-    /// Body fields the spec does not know, to be sent as given
+    /// Body fields to be sent as given: those the spec does not know
     /// ([`ExportBuilder::field`](crate::ExportBuilder::field) and
-    /// [`ExportFormat::Other`](crate::ExportFormat::Other) escape hatches).
+    /// [`ExportFormat::Other`](crate::ExportFormat::Other) escape hatches), and those the
+    /// generated type would alter (a number filter's value beyond `i64`).
     pub(crate) unchecked: serde_json::Map<String, serde_json::Value>,
     /// The `Accept-Encoding` the export offers (see [`crate::compression`]).
     pub(crate) accept_encoding: &'static str,

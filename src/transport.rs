@@ -362,7 +362,7 @@ impl Transport {
             let api = self.client.api();
             let heard = Arc::new(AtomicBool::new(false));
             let extras = ExportExtras {
-                unchecked: self.request.unchecked().clone(),
+                unchecked: self.request.sent_as_given(),
                 accept_encoding: if self.client.compression() {
                     crate::compression::OFFER
                 } else {
