@@ -21,7 +21,7 @@ use super::{Counters, Eof, Line, LineFramer, RecordDecoder, RecordError, Truncat
 /// validating with [`RawRecord::from_line`] and decoding with
 /// [`RawRecord::parse`]).
 pub trait FromJsonLine: Sized {
-    /// Decodes one non-empty line.
+    /// Decodes one non-blank line.
     fn from_line(line: Line) -> Result<Self, RecordError>;
 }
 
