@@ -385,13 +385,15 @@ impl ExportBuilder {
     /// Send the request and return the body as a stream of byte chunks, exactly as the
     /// server sent them (retries and resume applied): for when you want the bytes
     /// themselves. Nothing wrong passes silently: for JSON Lines every line is checked to
-    /// be one JSON object (a record) in valid UTF-8 (a bad one is an [`Error::Record`] with its line
-    /// number, after the lines before it); for CSV the body must end outside quotes after
-    /// a line break; a body that ends inside a record is an [`Error::Cut`]; an answer
-    /// that is not an export is [`Error::NotAnExport`].
+    /// be one JSON object (a record) in valid UTF-8, for CSV every record to be valid
+    /// UTF-8 with as many fields as the header (a bad one is an [`Error::Record`] with its
+    /// line number, after the records before it), the rules the record decoders apply;
+    /// for CSV the body must end outside quotes after a line break; a body that ends
+    /// inside a record is an [`Error::Cut`]; an answer that is not an export is
+    /// [`Error::NotAnExport`].
     pub async fn bytes(self) -> Result<BodyStream, Error> {
-        let check_lines = self.body.format.is_json_lines();
-        Ok(BodyStream::new(self.open().await?, check_lines))
+        let format = self.body.format.clone();
+        Ok(BodyStream::new(self.open().await?, &format))
     }
 
     /// JSON Lines records as JSON object maps (`serde_json::Map<String, Value>`): pick it

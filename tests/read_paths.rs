@@ -280,6 +280,16 @@ fn table() -> Vec<Case> {
             1,
             Failed("RecordTooLarge", Some(3)),
         ),
+        Case {
+            body: b"id,t\n1,a\n2,\xff\xfe\n3,c\n".to_vec(),
+            ..csv("CSV: invalid UTF-8", "", 1, Failed("Record", Some(3)))
+        },
+        csv(
+            "CSV: a row without all its fields",
+            "id,t\n1,a\n2\n3,c\n",
+            1,
+            Failed("Record", Some(3)),
+        ),
         csv(
             "CSV: an HTML page",
             "<!DOCTYPE html><html></html>\n",
@@ -632,5 +642,5 @@ fn every_read_path_and_chunking_comes_to_one_outcome() {
             }
         }
     }
-    assert_eq!(runs, 20 * 3 * 7 + 6 * 3 * 5);
+    assert_eq!(runs, 20 * 3 * 7 + 8 * 3 * 5);
 }

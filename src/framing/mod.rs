@@ -41,7 +41,9 @@ use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
 use crate::checkpoint::Checkpoint;
-use crate::records::{check_object, json_error, RecordError};
+use crate::records::{
+    check_object, json_error, CheckedRow, CsvDecoder, RecordDecoder, RecordError,
+};
 
 mod csv_keys;
 
@@ -609,6 +611,50 @@ impl LineCheck {
             start = end;
         }
         Ok(())
+    }
+}
+
+/// The row check of a raw-byte consumer of a CSV export: every record is decoded by the
+/// rules of [`csv_rows`](crate::ExportBuilder::csv_rows) (valid UTF-8, as many fields as
+/// the header) and dropped, so the byte paths refuse what the row path refuses, with the
+/// same error and line.
+#[derive(Debug, Default)]
+pub(crate) struct CsvCheck {
+    decoder: CsvDecoder<CheckedRow>,
+    /// Bytes checked before the current chunk.
+    offset: u64,
+}
+
+impl CsvCheck {
+    /// Check a chunk, or say how many of its bytes come before the first bad record (whose
+    /// start may lie in an earlier chunk: then 0), and why it is bad.
+    pub(crate) fn check(&mut self, chunk: &Bytes) -> Result<(), (usize, RecordError)> {
+        let start = self.offset;
+        self.offset += chunk.len() as u64;
+        self.decoder.push(chunk.clone());
+        self.drain(start)
+    }
+
+    /// The body ended: check its last record.
+    pub(crate) fn finish(&mut self) -> Result<(), RecordError> {
+        self.decoder.finish();
+        self.drain(self.offset).map_err(|(_, e)| e)
+    }
+
+    fn drain(&mut self, chunk_start: u64) -> Result<(), (usize, RecordError)> {
+        loop {
+            let record_start = self.decoder.counters().bytes;
+            match self.decoder.next_record() {
+                None => return Ok(()),
+                Some(Ok(CheckedRow)) => {}
+                // Cut records are framing's to report (as a cut).
+                Some(Err(RecordError::Truncated { .. })) => return Ok(()),
+                Some(Err(e)) => {
+                    let valid = record_start.saturating_sub(chunk_start);
+                    return Err((usize::try_from(valid).unwrap_or(0), e));
+                }
+            }
+        }
     }
 }
 

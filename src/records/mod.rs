@@ -63,6 +63,7 @@ mod lines;
 use bytes::Bytes;
 
 pub use self::adapters::{DecodeIter, DecodeReader, DecodeStream};
+pub(crate) use self::csv::CheckedRow;
 pub use self::csv::{CsvDecoder, CsvRow, CsvRowIter, FromCsvRecord};
 pub(crate) use self::error::excerpt;
 pub use self::error::{RecordError, Truncation};
