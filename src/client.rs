@@ -114,7 +114,7 @@ pub struct ClientBuilder {
 /// cut (an [`Error::Cut`], or a resume with [`ExportBuilder::resume`](crate::ExportBuilder::resume)).
 /// It applies from the moment the request is sent: an answer whose status line and
 /// headers do not arrive within `time` is a stall too (retried under the
-/// [`RetryPolicy`](crate::RetryPolicy), then an [`Error::Cut`]), whatever the read timeout.
+/// [`RetryPolicy`], then an [`Error::Cut`]), whatever the read timeout.
 ///
 /// A server that drips a byte every few seconds never trips a read timeout; this rule
 /// catches it. Default: fewer than 1 KiB in 60 s.
