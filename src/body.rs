@@ -26,11 +26,10 @@ use crate::transport::Framed;
 ///
 /// Every record is checked on the way, by the rules the record decoders apply: a JSON
 /// Lines line is one JSON object in valid UTF-8, a CSV record is valid UTF-8 with as many
-/// fields as the header. Items are
-/// `Result<Bytes, Error>`: a cut is an [`Error::Cut`] item, a malformed record an
-/// [`Error::Record`] with its line number, each after the chunks before it; an error ends
-/// the stream. The body is read by a task of its own, at most a few chunks ahead;
-/// dropping the stream stops it and closes the connection.
+/// fields as the header. Items are `Result<Bytes, Error>`: a cut is an [`Error::Cut`]
+/// item, a malformed record an [`Error::Record`] with its line number, each after the
+/// chunks before it; an error ends the stream. The body is read by a task of its own, at
+/// most a few chunks ahead; dropping the stream stops it and closes the connection.
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), galileo_export::Error> {

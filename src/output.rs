@@ -144,8 +144,8 @@ pub(crate) async fn save(body: BodyStream, path: &Path) -> Result<ExportSummary,
 /// display name: a regular file is written under a temporary name next to it and renamed
 /// over it once `write` succeeded (with the owner and mode of the file it replaces from
 /// the moment it is created, so the export is never readable by more users than that
-/// file is); a device, FIFO or socket is
-/// written in place. On failure, or when the future is dropped, no temporary file stays.
+/// file is); a device, FIFO or socket is written in place. On failure, or when the future
+/// is dropped, no temporary file stays.
 pub(crate) async fn save_with<F, Fut>(path: &Path, write: F) -> Result<ExportSummary, Error>
 where
     F: FnOnce(Opener, String) -> Fut,

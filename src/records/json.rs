@@ -255,9 +255,10 @@ impl AsRef<str> for RawRecord {
 /// Each line is framed by a [`LineFramer`] and decoded in place (no copy into
 /// a `String`). A line that is not valid UTF-8 is a
 /// [`RecordError::InvalidUtf8`]; one that is not valid JSON, not a JSON object
-/// (a record is one, whatever `T`) or not a `T` is a [`RecordError::Json`] with its line number, offset and an excerpt; a last
-/// line without a line break whose JSON ends early is a
-/// [`RecordError::Truncated`]. None of them is skipped.
+/// (a record is one, whatever `T`) or not a `T` is a [`RecordError::Json`]
+/// with its line number, offset and an excerpt; a last line without a line
+/// break whose JSON ends early is a [`RecordError::Truncated`]. None of them
+/// is skipped; blank lines are not records.
 ///
 /// ```
 /// use bytes::Bytes;
