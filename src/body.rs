@@ -12,8 +12,10 @@ use futures::Stream;
 use crate::checkpoint::Checkpoint;
 use crate::compression::Coding;
 use crate::error::Error;
-use crate::framing::LineCheck;
+use crate::framing::{CsvCheck, LineCheck};
 use crate::progress::Progress;
+use crate::records::RecordError;
+use crate::request::ExportFormat;
 use crate::transport::Framed;
 
 /// The raw bytes of an export, exactly as the server sent them (after retries and
@@ -22,11 +24,12 @@ use crate::transport::Framed;
 /// when you want the bytes themselves (to hash, upload or pipe them); to read records,
 /// use [`records`](crate::ExportBuilder::records) and its siblings.
 ///
-/// Every JSON Lines line is checked on the way (one JSON value, valid UTF-8). Items are
-/// `Result<Bytes, Error>`: a cut is an [`Error::Cut`] item, a malformed record an
-/// [`Error::Record`] with its line number, each after the chunks before it; an error ends
-/// the stream. The body is read by a task of its own, at most a few chunks ahead;
-/// dropping the stream stops it and closes the connection.
+/// Every record is checked on the way, by the rules the record decoders apply: a JSON
+/// Lines line is one JSON object in valid UTF-8, a CSV record is valid UTF-8 with as many
+/// fields as the header. Items are `Result<Bytes, Error>`: a cut is an [`Error::Cut`]
+/// item, a malformed record an [`Error::Record`] with its line number, each after the
+/// chunks before it; an error ends the stream. The body is read by a task of its own, at
+/// most a few chunks ahead; dropping the stream stops it and closes the connection.
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), galileo_export::Error> {
@@ -48,9 +51,9 @@ use crate::transport::Framed;
 /// ```
 pub struct BodyStream {
     framed: Framed,
-    /// JSON Lines: every line is checked here, on the consumer's side of the read-ahead
-    /// channel.
-    line_check: Option<LineCheck>,
+    /// Every JSON Lines line or CSV record is checked here, on the consumer's side of the
+    /// read-ahead channel.
+    check: Check,
     /// A bad line, reported after the lines before it.
     bad_line: Option<Error>,
     ended: bool,
@@ -64,12 +67,44 @@ impl std::fmt::Debug for BodyStream {
     }
 }
 
+/// What a raw-byte consumer checks, by format.
+enum Check {
+    Lines(LineCheck),
+    Csv(Box<CsvCheck>),
+    /// A format this crate does not know.
+    Nothing,
+}
+
+impl Check {
+    fn chunk(&mut self, chunk: &Bytes) -> Result<(), (usize, RecordError)> {
+        match self {
+            Check::Lines(check) => check.check(chunk),
+            Check::Csv(check) => check.check(chunk),
+            Check::Nothing => Ok(()),
+        }
+    }
+
+    fn end(&mut self) -> Result<(), RecordError> {
+        match self {
+            Check::Csv(check) => check.finish(),
+            Check::Lines(_) | Check::Nothing => Ok(()),
+        }
+    }
+}
+
 impl BodyStream {
-    /// The body of `framed`; `check_lines`: check every JSON Lines line.
-    pub(crate) fn new(framed: Framed, check_lines: bool) -> Self {
+    /// The body of `framed`, checked by the rules of its `format`'s records.
+    pub(crate) fn new(framed: Framed, format: &ExportFormat) -> Self {
+        let check = if format.is_json_lines() {
+            Check::Lines(LineCheck::default())
+        } else if format.is_csv() {
+            Check::Csv(Box::default())
+        } else {
+            Check::Nothing
+        };
         Self {
             framed,
-            line_check: check_lines.then(LineCheck::default),
+            check,
             bad_line: None,
             ended: false,
         }
@@ -97,8 +132,8 @@ impl Stream for BodyStream {
         let item = match this.bad_line.take() {
             Some(error) => Some(Err(error)),
             None => match futures::ready!(Pin::new(&mut this.framed).poll_next(cx)) {
-                Some(Ok(chunk)) => match this.line_check.as_mut().map(|c| c.check(&chunk)) {
-                    Some(Err((valid, error))) => {
+                Some(Ok(chunk)) => match this.check.chunk(&chunk) {
+                    Err((valid, error)) => {
                         let error = Error::Record(error);
                         if valid > 0 {
                             this.bad_line = Some(error);
@@ -107,8 +142,9 @@ impl Stream for BodyStream {
                             Some(Err(error))
                         }
                     }
-                    _ => Some(Ok(chunk)),
+                    Ok(()) => Some(Ok(chunk)),
                 },
+                None => this.check.end().err().map(|e| Err(Error::Record(e))),
                 other => other,
             },
         };

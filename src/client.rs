@@ -112,6 +112,9 @@ pub struct ClientBuilder {
 /// The stall rule of a streaming export, like curl's `--speed-limit`/`--speed-time`: when
 /// fewer than `bytes` arrive within `time`, the body is stalled, and that is handled like a
 /// cut (an [`Error::Cut`], or a resume with [`ExportBuilder::resume`](crate::ExportBuilder::resume)).
+/// It applies from the moment the request is sent: an answer whose status line and
+/// headers do not arrive within `time` is a stall too (retried under the
+/// [`RetryPolicy`], then an [`Error::Cut`]), whatever the read timeout.
 ///
 /// A server that drips a byte every few seconds never trips a read timeout; this rule
 /// catches it. Default: fewer than 1 KiB in 60 s.

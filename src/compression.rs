@@ -13,8 +13,10 @@
 //! [`Error::Encoding`](crate::Error::Encoding).
 //!
 //! An empty body (no byte at all, the HTTP body ended cleanly) is an empty export in any
-//! coding, as an empty uncompressed one is; anything after the last gzip member or zstd
-//! frame that is not another one is an error, never ignored.
+//! coding, as an empty uncompressed one is. One rule for every coding: a byte after the
+//! end of the compressed stream (after the last gzip member or zstd frame that is not
+//! another one, after the end of a brotli stream, which has no members) is an error,
+//! never ignored.
 //!
 //! A server that compresses although it was asked not to is still decoded (the coding is
 //! in its `Content-Encoding`, so nothing is guessed). An answer with a coding this crate
@@ -35,7 +37,7 @@ use std::task::{Context, Poll};
 use async_compression::tokio::bufread::{BrotliDecoder, GzipDecoder, ZstdDecoder};
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
-use tokio::io::{AsyncBufRead, AsyncReadExt};
+use tokio::io::{AsyncBufRead, AsyncRead, AsyncReadExt, ReadBuf};
 use tokio_util::io::{ReaderStream, StreamReader};
 
 /// What an export offers when compression is on, in the client's order of preference:
@@ -168,24 +170,85 @@ impl std::fmt::Display for Broken {
 
 impl std::error::Error for Broken {}
 
-fn decoder<R: AsyncBufRead + Send + 'static>(coding: Coding, reader: R) -> DecodedStream {
+/// A decoder that must end where its input ends: once the decoder reports the end of its
+/// stream, any byte still in the input is an error ([`io::ErrorKind::InvalidData`]),
+/// whatever the coding.
+struct EndsWithInput<D> {
+    decoder: D,
+    coding: Coding,
+}
+
+/// Access to the input under a decoder of `async-compression`.
+trait Underlying {
+    type Input: AsyncBufRead + Unpin;
+    fn input(&mut self) -> &mut Self::Input;
+}
+
+macro_rules! underlying {
+    ($($decoder:ident),+) => {
+        $(
+            impl<R: AsyncBufRead + Unpin> Underlying for $decoder<R> {
+                type Input = R;
+                fn input(&mut self) -> &mut R {
+                    self.get_mut()
+                }
+            }
+        )+
+    };
+}
+
+underlying!(GzipDecoder, ZstdDecoder, BrotliDecoder);
+
+impl<D: AsyncRead + Underlying + Unpin> AsyncRead for EndsWithInput<D> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        futures::ready!(Pin::new(&mut self.decoder).poll_read(cx, buf))?;
+        if buf.filled().len() > before || buf.remaining() == 0 {
+            return Poll::Ready(Ok(()));
+        }
+        // The decoder is at the end of its stream: the input must be at its end too.
+        let coding = self.coding.name();
+        let rest = futures::ready!(Pin::new(self.decoder.input()).poll_fill_buf(cx))?;
+        if rest.is_empty() {
+            return Poll::Ready(Ok(()));
+        }
+        Poll::Ready(Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("bytes follow the end of the {coding} stream (the body must end with it)"),
+        )))
+    }
+}
+
+fn decoder<R: AsyncBufRead + Unpin + Send + 'static>(coding: Coding, reader: R) -> DecodedStream {
+    fn ended<D: AsyncRead + Underlying + Unpin + Send + 'static>(
+        decoder: D,
+        coding: Coding,
+    ) -> DecodedStream {
+        Box::pin(ReaderStream::with_capacity(
+            EndsWithInput { decoder, coding },
+            DECODED_CHUNK,
+        ))
+    }
     match coding {
         Coding::Gzip => {
             let mut decoder = GzipDecoder::new(reader);
             // Several gzip members one after the other are one valid body (RFC 1952),
             // and anything after the last member is then an error, not ignored.
             decoder.multiple_members(true);
-            Box::pin(ReaderStream::with_capacity(decoder, DECODED_CHUNK))
+            ended(decoder, coding)
         }
         Coding::Zstd => {
             let mut decoder = ZstdDecoder::new(reader);
             decoder.multiple_members(true);
-            Box::pin(ReaderStream::with_capacity(decoder, DECODED_CHUNK))
+            ended(decoder, coding)
         }
-        Coding::Brotli => Box::pin(ReaderStream::with_capacity(
-            BrotliDecoder::new(reader),
-            DECODED_CHUNK,
-        )),
+        // A brotli stream has no members (no magic number to tell another one from
+        // garbage): the body ends with its one stream.
+        Coding::Brotli => ended(BrotliDecoder::new(reader), coding),
         Coding::Identity => Box::pin(ReaderStream::with_capacity(reader, DECODED_CHUNK)),
     }
 }
@@ -208,9 +271,9 @@ impl DecodedBody {
         let inner = match coding {
             Coding::Identity => Inner::Identity(Box::pin(counted)),
             _ => {
-                let reader = StreamReader::new(
+                let reader = StreamReader::new(Box::pin(
                     counted.map(|chunk| chunk.map_err(|e| io::Error::other(Broken(e)))),
-                );
+                ));
                 Inner::Decoded(decoder(coding, reader))
             }
         };

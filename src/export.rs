@@ -294,9 +294,12 @@ impl ExportBuilder {
         self
     }
 
-    /// The largest record (one JSON Lines line, one CSV record) the export may hold in
-    /// memory; a larger one fails the export with [`Error::RecordTooLarge`] instead of
-    /// growing memory without bound. Default [`DEFAULT_MAX_RECORD_SIZE`] (128 MiB).
+    /// The largest record (one JSON Lines line, one CSV record, without its line break)
+    /// the export may hold in memory; a larger one fails the export with
+    /// [`Error::RecordTooLarge`] instead of growing memory without bound. Every record is
+    /// held to it, however the body arrives. Default [`DEFAULT_MAX_RECORD_SIZE`]
+    /// (128 MiB). 0 is refused ([`Error::InvalidRequest`], before anything is sent): no
+    /// record fits in it.
     pub fn max_record_size(mut self, bytes: u64) -> Self {
         self.max_record_size = bytes;
         self
@@ -372,6 +375,13 @@ impl ExportBuilder {
     /// Check the request, send it and start reading the answer.
     async fn open(self) -> Result<Framed, Error> {
         let request = self.checked()?;
+        if self.max_record_size == 0 {
+            return Err(Error::InvalidRequest(
+                "max_record_size is 0, which no record fits in: give the largest record size \
+                 in bytes (default 128 MiB)"
+                    .into(),
+            ));
+        }
         let retry = self
             .retry
             .unwrap_or_else(|| self.client.retry_policy().clone());
@@ -404,13 +414,15 @@ impl ExportBuilder {
     /// Send the request and return the body as a stream of byte chunks, exactly as the
     /// server sent them (retries and resume applied): for when you want the bytes
     /// themselves. Nothing wrong passes silently: for JSON Lines every line is checked to
-    /// be one JSON value in valid UTF-8 (a bad one is an [`Error::Record`] with its line
-    /// number, after the lines before it); for CSV the body must end outside quotes after
-    /// a line break; a body that ends inside a record is an [`Error::Cut`]; an answer
-    /// that is not an export is [`Error::NotAnExport`].
+    /// be one JSON object (a record) in valid UTF-8, for CSV every record to be valid
+    /// UTF-8 with as many fields as the header (a bad one is an [`Error::Record`] with its
+    /// line number, after the records before it), the rules the record decoders apply;
+    /// for CSV the body must end outside quotes after a line break; a body that ends
+    /// inside a record is an [`Error::Cut`]; an answer that is not an export is
+    /// [`Error::NotAnExport`].
     pub async fn bytes(self) -> Result<BodyStream, Error> {
-        let check_lines = self.body.format.is_json_lines();
-        Ok(BodyStream::new(self.open().await?, check_lines))
+        let format = self.body.format.clone();
+        Ok(BodyStream::new(self.open().await?, &format))
     }
 
     /// JSON Lines records as JSON object maps (`serde_json::Map<String, Value>`): pick it
@@ -495,8 +507,9 @@ impl ExportBuilder {
 
     /// Stream the export to `path`, every record checked on the way (see
     /// [`bytes`](Self::bytes)). A regular file is written under a temporary name next to
-    /// it and renamed at the end, keeping an existing file's permission bits (and, where
-    /// allowed, owner and group); a symbolic link is followed and its target replaced; a
+    /// it and renamed at the end, with an existing file's permission bits (and, where
+    /// allowed, owner and group) from the moment it is created, so the export is never
+    /// readable by more users than the file it replaces; a symbolic link is followed and its target replaced; a
     /// device, FIFO or socket is written in place. On failure, or when the future is
     /// dropped, an existing file is untouched and no temporary file remains.
     pub async fn save(self, path: impl AsRef<Path>) -> Result<ExportSummary, Error> {

@@ -643,10 +643,12 @@ pub enum FilterError {
 // Values
 // ---------------------------------------------------------------------------
 
-/// A JSON number as the API receives it: integers stay integers (`100`),
+/// A JSON number as the API receives it, exactly as written: integers stay
+/// integers (`100`, and `12345678901234567890` beyond `i64` too, never a float),
 /// floats stay floats (`100.0`).
 ///
-/// Built with `From` from `i8`–`i64`, `u8`–`u32`, `f32` and `f64`.
+/// Built with `From` from `i8`–`i64`, `u8`–`u64`, `isize`, `usize`, `f32` and
+/// `f64`; an integer that fits `i64` is always [`Number::Int`].
 ///
 /// ```
 /// use galileo_export::filter::Number;
@@ -654,12 +656,16 @@ pub enum FilterError {
 /// assert_eq!(Number::from(100), Number::Int(100));
 /// assert_eq!(serde_json::to_string(&Number::from(100))?, "100");
 /// assert_eq!(serde_json::to_string(&Number::from(0.5))?, "0.5");
+/// assert_eq!(Number::from(12_345_678_901_234_567_890_u64), Number::UInt(12_345_678_901_234_567_890));
+/// assert_eq!(serde_json::to_string(&Number::from(u64::MAX))?, "18446744073709551615");
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Number {
     /// An integer, written without a fraction.
     Int(i64),
+    /// An integer above `i64::MAX` (up to `u64::MAX`), written without a fraction.
+    UInt(u64),
     /// A float, written with a fraction or exponent.
     Float(f64),
 }
@@ -668,7 +674,7 @@ impl Number {
     /// Whether the number can be sent: integers always, floats unless NaN or infinite.
     pub fn is_finite(self) -> bool {
         match self {
-            Number::Int(_) => true,
+            Number::Int(_) | Number::UInt(_) => true,
             Number::Float(x) => x.is_finite(),
         }
     }
@@ -678,39 +684,50 @@ impl Number {
     pub fn as_f64(self) -> f64 {
         match self {
             Number::Int(i) => i as f64,
+            Number::UInt(u) => u as f64,
             Number::Float(x) => x,
+        }
+    }
+
+    /// The number as an integer, if it is one.
+    fn as_integer(self) -> Option<i128> {
+        match self {
+            Number::Int(i) => Some(i128::from(i)),
+            Number::UInt(u) => Some(i128::from(u)),
+            Number::Float(_) => None,
         }
     }
 
     /// Compares by numeric value, exactly, also between an integer and a float.
     /// `None` if either is NaN.
     fn numeric_cmp(self, other: Number) -> Option<Ordering> {
-        match (self, other) {
-            (Number::Int(a), Number::Int(b)) => Some(a.cmp(&b)),
-            (Number::Float(a), Number::Float(b)) => a.partial_cmp(&b),
-            (Number::Int(a), Number::Float(b)) => int_float_cmp(a, b),
-            (Number::Float(a), Number::Int(b)) => int_float_cmp(b, a).map(Ordering::reverse),
+        match (self.as_integer(), other.as_integer(), self, other) {
+            (Some(a), Some(b), _, _) => Some(a.cmp(&b)),
+            (Some(a), None, _, Number::Float(b)) => int_float_cmp(a, b),
+            (None, Some(b), Number::Float(a), _) => int_float_cmp(b, a).map(Ordering::reverse),
+            (_, _, a, b) => a.as_f64().partial_cmp(&b.as_f64()),
         }
     }
 }
 
-/// Exact comparison of an `i64` with an `f64`.
+/// Exact comparison of an integer (at most 64 bits wide) with an `f64`.
 #[allow(clippy::cast_possible_truncation)]
-fn int_float_cmp(a: i64, b: f64) -> Option<Ordering> {
-    // 2^63 is exactly representable; every i64 is below it and at or above -2^63.
-    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+fn int_float_cmp(a: i128, b: f64) -> Option<Ordering> {
+    // 2^64 and -2^63 are exactly representable; every integer compared is within them.
+    const TWO_64: f64 = 18_446_744_073_709_551_616.0;
+    const MINUS_TWO_63: f64 = -9_223_372_036_854_775_808.0;
     if b.is_nan() {
         return None;
     }
-    if b >= TWO_63 {
+    if b >= TWO_64 {
         return Some(Ordering::Less);
     }
-    if b < -TWO_63 {
+    if b < MINUS_TWO_63 {
         return Some(Ordering::Greater);
     }
     let whole = b.trunc();
-    // |whole| < 2^63 (or == -2^63), so the cast is exact.
-    let whole_int = whole as i64;
+    // -2^63 <= whole < 2^64, so the cast is exact.
+    let whole_int = whole as i128;
     match a.cmp(&whole_int) {
         Ordering::Equal => 0.0_f64.partial_cmp(&(b - whole)),
         unequal => Some(unequal),
@@ -721,8 +738,29 @@ impl fmt::Display for Number {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Number::Int(i) => write!(f, "{i}"),
+            Number::UInt(u) => write!(f, "{u}"),
             Number::Float(x) => write!(f, "{x:?}"),
         }
+    }
+}
+
+impl From<u64> for Number {
+    /// [`Number::Int`] when it fits `i64`, else [`Number::UInt`].
+    fn from(value: u64) -> Self {
+        i64::try_from(value).map_or(Number::UInt(value), Number::Int)
+    }
+}
+
+impl From<usize> for Number {
+    fn from(value: usize) -> Self {
+        // usize is at most 64 bits wide on every target Rust supports.
+        Number::from(value as u64)
+    }
+}
+
+impl From<isize> for Number {
+    fn from(value: isize) -> Self {
+        Number::Int(value as i64)
     }
 }
 
@@ -746,6 +784,7 @@ impl Serialize for Number {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match *self {
             Number::Int(i) => serializer.serialize_i64(i),
+            Number::UInt(u) => serializer.serialize_u64(u),
             Number::Float(x) if x.is_finite() => serializer.serialize_f64(x),
             Number::Float(x) => Err(serde::ser::Error::custom(format_args!(
                 "{x:?} is not a finite number and cannot be sent"
@@ -774,12 +813,7 @@ impl Visitor<'_> for NumberVisitor {
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Number, E> {
-        i64::try_from(v).map(Number::Int).map_err(|_| {
-            E::custom(format_args!(
-                "integer {v} is out of range (at most {})",
-                i64::MAX
-            ))
-        })
+        Ok(Number::from(v))
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Number, E> {

@@ -171,12 +171,16 @@ async fn capped(response: reqwest::Response) -> (reqwest::Response, bool) {
 /// What an export's request carries beyond what the generated client builds.
 #[derive(Debug, Clone)]
 pub(crate) struct ExportExtras {
-    /// Body fields the spec does not know, to be sent as given
+    /// Body fields to be sent as given: those the spec does not know
     /// ([`ExportBuilder::field`](crate::ExportBuilder::field) and
-    /// [`ExportFormat::Other`](crate::ExportFormat::Other) escape hatches).
+    /// [`ExportFormat::Other`](crate::ExportFormat::Other) escape hatches), and those the
+    /// generated type would alter (a number filter's value beyond `i64`).
     pub(crate) unchecked: serde_json::Map<String, serde_json::Value>,
     /// The `Accept-Encoding` the export offers (see [`crate::compression`]).
     pub(crate) accept_encoding: &'static str,
+    /// Set whenever an answer's head (status line and headers) arrives, a redirect's
+    /// included: the stall rule's window for the wait for an answer starts again then.
+    pub(crate) heard: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 tokio::task_local! {
@@ -270,6 +274,11 @@ impl ClientHooks<RequestDefaults> for crate::api::Client {
         let response = loop {
             let copy = if follow { request.try_clone() } else { None };
             let response = self.client().execute(request).await?;
+            let _ = EXPORT_EXTRAS.try_with(|extras| {
+                extras
+                    .heard
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+            });
             if !follow || !response.status().is_redirection() || hops == MAX_REDIRECTS {
                 break response;
             }

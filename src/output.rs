@@ -142,8 +142,10 @@ pub(crate) async fn save(body: BodyStream, path: &Path) -> Result<ExportSummary,
 
 /// Write an export to `path` with `write`, which gets the destination's opener and its
 /// display name: a regular file is written under a temporary name next to it and renamed
-/// over it once `write` succeeded (keeping owner and mode); a device, FIFO or socket is
-/// written in place. On failure, or when the future is dropped, no temporary file stays.
+/// over it once `write` succeeded (with the owner and mode of the file it replaces from
+/// the moment it is created, so the export is never readable by more users than that
+/// file is); a device, FIFO or socket is written in place. On failure, or when the future
+/// is dropped, no temporary file stays.
 pub(crate) async fn save_with<F, Fut>(path: &Path, write: F) -> Result<ExportSummary, Error>
 where
     F: FnOnce(Opener, String) -> Fut,
@@ -180,19 +182,27 @@ where
         )),
         committed: false,
     };
-    let file = tokio::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&temp.path)
-        .await
-        .map_err(io)?
-        .into_std()
-        .await;
+    let mut options = tokio::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    if existing.is_some() {
+        // Owner only until it has the owner, group and mode of the file it replaces
+        // (below, before a byte is written): never readable by more than that file.
+        options.mode(0o600);
+    }
+    let file = options.open(&temp.path).await.map_err(io)?.into_std().await;
+    if let Some(existing) = &existing {
+        // The file being replaced keeps its owner and mode, from the start; a new one
+        // gets the umask's.
+        keep_owner_and_mode(&temp.path, existing)
+            .await
+            .map_err(io)?;
+    }
     let open: Opener = Box::new(move || Ok(Box::new(file) as Box<dyn Write + Send>));
     let summary = write(open, display.clone()).await?;
-    if let Some(existing) = existing {
-        // The file being replaced keeps its mode; a new one gets the umask's.
-        keep_owner_and_mode(&temp.path, existing)
+    if let Some(existing) = &existing {
+        // Again: writing may have cleared set-user-ID and set-group-ID bits.
+        tokio::fs::set_permissions(&temp.path, existing.permissions())
             .await
             .map_err(io)?;
     }
@@ -204,7 +214,7 @@ where
 /// Give the temporary file the owner and group of the file it replaces (best effort:
 /// only root may give a file away, others may pick one of their groups), then its
 /// permission bits.
-async fn keep_owner_and_mode(path: &Path, existing: std::fs::Metadata) -> std::io::Result<()> {
+async fn keep_owner_and_mode(path: &Path, existing: &std::fs::Metadata) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;

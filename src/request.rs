@@ -398,6 +398,43 @@ impl RequestBody {
         }
         Ok((request, unchecked))
     }
+
+    /// Fields the generated type would alter, as they must be sent: the filters, when a
+    /// number filter's value does not survive the generated type (it holds `i64` or
+    /// `f64`, so an integer beyond `i64` would go out as a float, and a `between` of an
+    /// integer and a float as two floats). Numbers are sent exactly as written.
+    fn exact_fields(&self, typed: &LogRecordsExportRequest) -> Result<Map<String, Value>, Error> {
+        let mut exact = Map::new();
+        let json = self.to_json()?;
+        let Some(ours) = json.get("filters").and_then(Value::as_array) else {
+            return Ok(exact);
+        };
+        let back = serde_json::to_value(typed)
+            .map_err(|e| Error::InvalidRequest(format!("the request cannot be serialized: {e}")))?;
+        let Some(theirs) = back.get("filters").and_then(Value::as_array) else {
+            return Ok(exact);
+        };
+        if theirs.len() != ours.len() {
+            return Ok(exact);
+        }
+        let mut filters = theirs.clone();
+        let mut altered = false;
+        for (sent, written) in filters.iter_mut().zip(ours) {
+            if written.get("type").and_then(Value::as_str) != Some("number") {
+                continue;
+            }
+            if let (Some(sent), Some(written)) = (sent.get_mut("value"), written.get("value")) {
+                if sent != written {
+                    *sent = written.clone();
+                    altered = true;
+                }
+            }
+        }
+        if altered {
+            exact.insert("filters".into(), Value::Array(filters));
+        }
+        Ok(exact)
+    }
 }
 
 /// A checked request, ready to send: built once per export (and once more per resume).
@@ -408,6 +445,8 @@ pub(crate) struct ExportRequest {
     typed: LogRecordsExportRequest,
     /// Fields the spec does not know, sent as given on top of `typed`.
     unchecked: Map<String, Value>,
+    /// Fields the generated type would alter, sent as written on top of `typed`.
+    exact: Map<String, Value>,
 }
 
 impl ExportRequest {
@@ -415,11 +454,13 @@ impl ExportRequest {
     pub(crate) fn new(project_id: Uuid, body: RequestBody, resume: bool) -> Result<Self, Error> {
         body.check(resume)?;
         let (typed, unchecked) = body.to_typed()?;
+        let exact = body.exact_fields(&typed)?;
         Ok(Self {
             project_id,
             body,
             typed,
             unchecked,
+            exact,
         })
     }
 
@@ -436,13 +477,23 @@ impl ExportRequest {
         &self.unchecked
     }
 
-    /// The exact body sent: the generated type's JSON, plus the unchecked fields.
+    /// What is sent as given on top of the generated type's JSON: the unchecked fields,
+    /// and the fields the generated type would alter (numbers exactly as written).
+    pub(crate) fn sent_as_given(&self) -> Map<String, Value> {
+        let mut fields = self.unchecked.clone();
+        for (name, value) in &self.exact {
+            fields.insert(name.clone(), value.clone());
+        }
+        fields
+    }
+
+    /// The exact body sent: the generated type's JSON, plus what is sent as given.
     pub(crate) fn wire_json(&self) -> Result<Value, Error> {
         let mut json = serde_json::to_value(&self.typed)
             .map_err(|e| Error::InvalidRequest(format!("the request cannot be serialized: {e}")))?;
         if let Value::Object(map) = &mut json {
-            for (name, value) in &self.unchecked {
-                map.insert(name.clone(), value.clone());
+            for (name, value) in self.sent_as_given() {
+                map.insert(name, value);
             }
         }
         Ok(json)
@@ -478,11 +529,13 @@ impl ExportRequest {
                 .into(),
         );
         let (typed, unchecked) = body.to_typed()?;
+        let exact = body.exact_fields(&typed)?;
         Ok(Self {
             project_id: self.project_id,
             body,
             typed,
             unchecked,
+            exact,
         })
     }
 }

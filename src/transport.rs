@@ -31,7 +31,7 @@
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::pin::Pin;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -354,16 +354,22 @@ impl Transport {
 
     /// Send the export request, retrying what may succeed later; on success the answer's
     /// body is the one read next.
+    ///
+    /// The stall rule applies from the moment the request is sent: an answer whose head
+    /// (status line and headers) does not arrive within the rule's window is a stall,
+    /// retried like a stalled body (and never left to the much longer read timeout).
     async fn connect(&mut self) -> Result<(), Error> {
         loop {
             let api = self.client.api();
+            let heard = Arc::new(AtomicBool::new(false));
             let extras = ExportExtras {
-                unchecked: self.request.unchecked().clone(),
+                unchecked: self.request.sent_as_given(),
                 accept_encoding: if self.client.compression() {
                     crate::compression::OFFER
                 } else {
                     crate::compression::OFFER_NONE
                 },
+                heard: heard.clone(),
             };
             let attempt = LAST_RESPONSE.scope(RefCell::new(None), async {
                 let send = api
@@ -377,7 +383,32 @@ impl Transport {
                     Err(e) => Err(map_api_error(e).await),
                 }
             });
-            let error = match attempt.await {
+            let window = self.stall.rule.time();
+            let answered = {
+                let mut attempt = std::pin::pin!(attempt);
+                loop {
+                    match tokio::time::timeout(window, &mut attempt).await {
+                        Ok(answered) => break Some(answered),
+                        // An answer's head arrived in this window (a redirect to follow,
+                        // an error body being read under its own cap): a new window.
+                        Err(_) if heard.swap(false, Ordering::Relaxed) => {}
+                        Err(_) => break None,
+                    }
+                }
+            };
+            let Some(answered) = answered else {
+                let stalled = Error::Cut {
+                    records: self.state.records.load(Ordering::Relaxed),
+                    bytes: self.state.bytes.load(Ordering::Relaxed),
+                    reason: format!(
+                        "stalled: no answer arrived within {} s of sending the request",
+                        window.as_secs_f64()
+                    ),
+                };
+                self.wait_before_retry(None).await.map_err(|()| stalled)?;
+                continue;
+            };
+            let error = match answered {
                 Ok(response) => {
                     let status = response.status().as_u16();
                     let content_type = response

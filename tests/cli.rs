@@ -577,3 +577,54 @@ fn compressed_transfer_is_on_by_default_and_off_with_no_compression() {
         Some("identity")
     );
 }
+
+/// A number in a --filter goes out exactly as written: an integer beyond `i64` stays an
+/// integer on the wire; one beyond 64 bits is a usage error (exit 2) naming it, never a
+/// float sent in silence.
+#[test]
+fn filter_numbers_go_out_exactly_as_written() {
+    use common::hostile::{HostileServer, Reply};
+
+    let server = HostileServer::start_blocking(vec![
+        Reply::status(200).header("Content-Type", "application/json"),
+        Reply::status(200).header("Content-Type", "application/json"),
+    ]);
+    for (expr, value) in [
+        ("latency_ms > 12345678901234567890", "12345678901234567890"),
+        (
+            "latency_ms between 9007199254740993 18446744073709551615",
+            "[9007199254740993,18446744073709551615]",
+        ),
+    ] {
+        let output = common::cli::for_hostile(&server, "k")
+            .args(["--filter", expr, "--quiet"])
+            .output()
+            .expect("runs");
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let sent = server.requests().last().expect("a request").body_text();
+        let expected = format!(r#""value":{value}"#);
+        assert!(sent.contains(&expected), "{expected} not in {sent}");
+    }
+    for too_big in ["123456789012345678901234567890", "-9223372036854775809"] {
+        let output = common::cli::for_hostile(&server, "k")
+            .args(["--filter", &format!("latency_ms > {too_big}")])
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(&format!("`{too_big}` is an integer beyond 64 bits")),
+            "{stderr}"
+        );
+    }
+    assert_eq!(
+        server.request_count(),
+        2,
+        "the refused filters sent nothing"
+    );
+}

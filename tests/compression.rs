@@ -410,3 +410,72 @@ async fn an_empty_or_padded_compressed_body_is_not_taken_for_an_export() {
         }
     }
 }
+
+/// `bytes` compressed in `coding` (`br` or `zstd`) by `async-compression`'s encoders.
+async fn encode(coding: &str, bytes: &[u8]) -> Vec<u8> {
+    use async_compression::tokio::bufread::{BrotliEncoder, ZstdEncoder};
+    use tokio::io::AsyncReadExt;
+    let mut out = Vec::new();
+    match coding {
+        "br" => BrotliEncoder::new(bytes).read_to_end(&mut out).await,
+        "zstd" => ZstdEncoder::new(bytes).read_to_end(&mut out).await,
+        other => panic!("no encoder for {other}"),
+    }
+    .expect("encodes");
+    out
+}
+
+/// One rule for every coding: a byte after the end of the compressed stream is an error
+/// (brotli has no members, so even another whole brotli stream is refused), never
+/// ignored, and no file is left; the same stream alone decodes to every record.
+#[tokio::test]
+async fn bytes_after_the_end_of_the_compressed_stream_are_refused_in_every_coding() {
+    let body = jsonl(20);
+    let mut cases = Vec::new();
+    for coding in ["br", "zstd", "gzip"] {
+        let stream = match coding {
+            "gzip" => gzip(&body),
+            other => encode(other, &body).await,
+        };
+        let half = match coding {
+            "gzip" => gzip(&body[..body.len() / 2]),
+            other => encode(other, &body[..body.len() / 2]).await,
+        };
+        let mut garbage = stream.clone();
+        garbage.extend_from_slice(b"trailing bytes that are not part of the stream");
+        // A brotli stream followed by another brotli stream (10 more records).
+        let mut two = half.clone();
+        two.extend_from_slice(&encode("br", &body[body.len() / 2..]).await);
+        cases.push((coding, "alone", stream.clone(), true));
+        cases.push((coding, "garbage", garbage, false));
+        cases.push((coding, "one zero byte", [stream, vec![0]].concat(), false));
+        if coding == "br" {
+            cases.push((coding, "two streams", two, false));
+        }
+    }
+    for (coding, case, bytes, ok) in cases {
+        // Sent in 7-byte chunks and whole: the outcome does not depend on where reads end.
+        for chunk in [7, bytes.len()] {
+            let mut reply = encoded(coding).chunked();
+            for piece in bytes.chunks(chunk) {
+                reply = reply.body(piece.to_vec());
+            }
+            let hostile = HostileServer::start(vec![reply]).await;
+            let (result, written) = save(common::hostile_export(&hostile.base_url())).await;
+            match result {
+                Ok(summary) if ok => {
+                    assert_eq!(summary.records, Some(20), "{coding} {case}");
+                    assert!(written == body, "{coding} {case}");
+                }
+                Err(Error::Encoding {
+                    encoding, reason, ..
+                }) if !ok => {
+                    assert_eq!(encoding, coding, "{case}");
+                    assert!(!reason.is_empty(), "{coding} {case}");
+                    assert!(written.is_empty(), "{coding} {case}: no file");
+                }
+                other => panic!("{coding} {case} in {chunk}-byte chunks: {other:?}"),
+            }
+        }
+    }
+}

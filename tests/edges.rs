@@ -597,6 +597,151 @@ async fn a_dripping_server_is_a_stall() {
     }
 }
 
+/// A server that accepts the connection, reads the request and never answers: every
+/// connection is held open, so only the stall rule can end the wait.
+async fn silent_server() -> (
+    std::net::SocketAddr,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    tokio::task::JoinHandle<()>,
+) {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .expect("binds");
+    let addr = listener.local_addr().expect("an address");
+    let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = connections.clone();
+    let task = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            held.push(tokio::spawn(async move {
+                use tokio::io::AsyncReadExt;
+                let mut socket = socket;
+                let mut scratch = [0u8; 4096];
+                while let Ok(n) = socket.read(&mut scratch).await {
+                    if n == 0 {
+                        break;
+                    }
+                }
+                // Held open, never answered.
+                std::future::pending::<()>().await;
+            }));
+        }
+    });
+    (addr, connections, task)
+}
+
+/// The stall rule applies from the moment the request is sent: a server that never
+/// answers is a stall after the rule's window (each attempt of the retry policy), not
+/// after the read timeout.
+#[tokio::test]
+async fn a_server_that_never_answers_is_a_stall_not_a_read_timeout() {
+    for (attempts, policy) in [(1, RetryPolicy::none()), (3, quick_retries())] {
+        let (addr, connections, server) = silent_server().await;
+        let client = Client::builder()
+            .base_url(format!("http://{addr}"))
+            .api_key(KEY)
+            .retry(policy)
+            .read_timeout(Duration::from_secs(120))
+            .low_speed_limit(LowSpeedLimit::new(1024, Duration::from_millis(300)))
+            .build()
+            .expect("client builds");
+        // Far below the 120 s read timeout: only the stall rule can end it in time.
+        let error = tokio::time::timeout(Duration::from_secs(60), export(&client).bytes())
+            .await
+            .expect("the stall rule ended the wait before the read timeout")
+            .expect_err("no answer is an error");
+        match &error {
+            Error::Cut {
+                records: 0,
+                bytes: 0,
+                reason,
+            } => {
+                assert!(
+                    reason.contains("stalled: no answer arrived within 0.3 s"),
+                    "{reason}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        // Each attempt of the retry policy waited for its own answer.
+        assert_eq!(
+            connections.load(std::sync::atomic::Ordering::SeqCst),
+            attempts
+        );
+        server.abort();
+    }
+
+    // The CLI: --speed-time bounds the wait for the answer (exit 4, the stall named).
+    let (addr, _, server) = silent_server().await;
+    let output = tokio::task::spawn_blocking(move || {
+        bare()
+            .env("GALILEO_API_KEY", KEY)
+            .args([
+                "--project",
+                PROJECT,
+                "--log-stream",
+                LOG_STREAM,
+                "--base-url",
+            ])
+            .arg(format!("http://{addr}"))
+            .args(["--retries", "0", "--speed-time", "1s", "--quiet"])
+            .output()
+            .expect("runs")
+    })
+    .await
+    .expect("joins");
+    server.abort();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("stalled: no answer arrived within 1 s"),
+        "{stderr}"
+    );
+}
+
+/// A record-size limit of 0 fits no record: the library refuses it before anything is
+/// sent, the CLI as a usage error (exit 2), like a zero --speed-time.
+#[tokio::test]
+async fn a_zero_record_size_limit_or_stall_window_is_refused() {
+    let api = HostileServer::start(vec![]).await;
+    let error = export(&client_without_retries(&api.base_url()))
+        .max_record_size(0)
+        .bytes()
+        .await
+        .expect_err("refused");
+    match &error {
+        Error::InvalidRequest(message) => {
+            assert!(message.contains("max_record_size is 0"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(api.request_count(), 0, "nothing was sent");
+    for args in [
+        ["--max-record-size", "0"],
+        ["--max-record-size", "0MiB"],
+        ["--speed-time", "0s"],
+    ] {
+        let output = bare()
+            .env("GALILEO_API_KEY", KEY)
+            .args([
+                "--project",
+                PROJECT,
+                "--log-stream",
+                LOG_STREAM,
+                "--base-url",
+            ])
+            .arg(api.base_url())
+            .args(args)
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(args[0]), "{args:?}: {stderr}");
+    }
+    assert_eq!(api.request_count(), 0, "nothing was sent");
+}
+
 #[tokio::test]
 async fn a_stall_is_resumed_like_a_cut() {
     let first = format!(

@@ -14,6 +14,8 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+mod common;
+
 const A: &str = "6f9619ff-8b86-4d11-b42d-00c04fc964ff";
 const B: &str = "0b2e1f4c-3d5a-4e6f-8a9b-0c1d2e3f4a5b";
 
@@ -872,11 +874,6 @@ fn values_that_do_not_fit_the_operator_are_rejected() {
         "invalid type: string \"1\", expected a number or an array of numbers"
     );
     assert_eq!(
-        from_json_err(json!({"type": "number", "column_id": "n", "operator": "gt",
-                             "value": u64::MAX})),
-        "integer 18446744073709551615 is out of range (at most 9223372036854775807)"
-    );
-    assert_eq!(
         from_json_err(
             json!({"type": "id", "column_id": "trace_id", "operator": "one_of",
                              "value": A})
@@ -1170,6 +1167,7 @@ fn short_f64() -> impl Strategy<Value = f64> {
 fn number(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Number> {
     prop_oneof![
         any::<i64>().prop_map(Number::Int),
+        any::<u64>().prop_map(Number::from),
         floats.prop_map(Number::Float),
         (-1000i64..1000).prop_map(Number::Int),
         (-1000i32..1000).prop_map(|i| Number::Float(f64::from(i))),
@@ -1334,4 +1332,77 @@ proptest! {
         let result = Filter::from(Filter::number("n").between(a, b)).validate();
         prop_assert_eq!(result.is_ok(), a <= b);
     }
+}
+
+/// Numbers are sent exactly as written, on the wire (not only in `to_json`): an integer
+/// beyond `i64` stays an integer (it used to go out as `1.2345678901234567e19`), a
+/// `between` of an integer and a float keeps its integer, the largest integers keep
+/// every digit. Deserialized filters keep them too.
+#[tokio::test]
+async fn numbers_go_out_on_the_wire_exactly_as_written() {
+    use common::hostile::{HostileServer, Reply};
+
+    let big = 12_345_678_901_234_567_890_u64;
+    let odd = 9_007_199_254_740_993_i64; // 2^53 + 1, not representable as f64
+    let cases: Vec<(Filter, &str)> = vec![
+        (Filter::number("n").gt(big).into(), "12345678901234567890"),
+        (
+            Filter::number("n").lte(u64::MAX).into(),
+            "18446744073709551615",
+        ),
+        (
+            Filter::number("n").eq(i64::MIN).into(),
+            "-9223372036854775808",
+        ),
+        (Filter::number("n").between(1, 2.5).into(), "[1,2.5]"),
+        (
+            Filter::number("n").between(odd, 1e19).into(),
+            "[9007199254740993,1e+19]",
+        ),
+        (
+            Filter::number("n").between(odd, big).into(),
+            "[9007199254740993,12345678901234567890]",
+        ),
+        (Filter::number("n").gt(0.1).into(), "0.1"),
+        (
+            from_json(json!({"type": "number", "column_id": "n", "operator": "gte", "value": big})),
+            "12345678901234567890",
+        ),
+    ];
+    let replies = (0..cases.len())
+        .map(|_| Reply::status(200).header("Content-Type", "application/json"))
+        .collect();
+    let server = HostileServer::start(replies).await;
+    for (i, (filter, value)) in cases.into_iter().enumerate() {
+        let export = common::hostile_export(&server.base_url()).filter(filter);
+        let shown = export.to_json().expect("a request");
+        export.bytes().await.expect("sent");
+        let sent = server.requests()[i].body_text();
+        let expected = format!(r#""value":{value}"#);
+        assert!(sent.contains(&expected), "{expected} not in {sent}");
+        // What to_json shows is what went out.
+        let wire: Value = serde_json::from_str(&sent).expect("JSON");
+        assert_eq!(wire, shown, "{value}");
+    }
+    assert_eq!(Number::from(big), Number::UInt(big));
+    assert_eq!(Number::from(7_u64), Number::Int(7));
+    assert_eq!(
+        Filter::number("n").between(big, u64::MAX).value(),
+        NumberValue::Range {
+            low: Number::UInt(big),
+            high: Number::UInt(u64::MAX)
+        }
+    );
+    // Exact comparisons with the integers beyond i64.
+    assert!(Filter::from(Filter::number("n").between(big, 1.2e19))
+        .validate()
+        .is_err());
+    assert!(Filter::from(Filter::number("n").between(i64::MAX, big))
+        .validate()
+        .is_ok());
+    assert!(
+        Filter::from(Filter::number("n").between(1.8446744073709552e19, u64::MAX))
+            .validate()
+            .is_err()
+    );
 }

@@ -302,6 +302,75 @@ async fn a_replaced_file_keeps_its_mode_and_owner() {
     }
 }
 
+/// The temporary file of an export over an existing file has that file's mode from the
+/// moment it exists: a server that pauses mid-body holds the export in flight while the
+/// temporary file's mode is read (never the umask's 644 for a 600 file).
+#[cfg(unix)]
+#[tokio::test]
+async fn the_temporary_file_has_the_final_mode_while_the_export_is_in_flight() {
+    use common::hostile::{HostileServer, Reply};
+    use std::os::unix::fs::PermissionsExt;
+
+    let mode = |p: &Path| std::fs::metadata(p).expect("exists").permissions().mode() & 0o7777;
+    let first = b"{\"id\":\"a\",\"created_at\":\"2026-11-01T00:00:00Z\"}\n".to_vec();
+    let second = b"{\"id\":\"b\",\"created_at\":\"2026-11-01T00:00:00Z\"}\n".to_vec();
+    for final_mode in [0o600, 0o604] {
+        let in_flight = Reply::status(200)
+            .header("Content-Type", "application/json")
+            .chunked()
+            .body(first.clone())
+            .pause(Duration::from_secs(60))
+            .body(second.clone());
+        let whole = Reply::status(200)
+            .header("Content-Type", "application/json")
+            .body([first.clone(), second.clone()].concat());
+        let server = HostileServer::start(vec![in_flight, whole]).await;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("private.jsonl");
+        std::fs::write(&path, b"old\n").expect("write");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(final_mode))
+            .expect("chmod");
+
+        let export = common::hostile_export(&server.base_url());
+        let target = path.clone();
+        let running = tokio::spawn(async move { export.save(&target).await });
+        // The first record reaches the temporary file; the server then pauses.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let part = loop {
+            let parts = part_files(dir.path());
+            if let [part] = parts.as_slice() {
+                let part = dir.path().join(part);
+                if std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0) > 0 {
+                    break part;
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no temporary file with data appeared"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        };
+        assert!(std::fs::read(&part).expect("read") == first);
+        assert_eq!(
+            mode(&part),
+            final_mode,
+            "the temporary file of a {final_mode:o} file, in flight"
+        );
+        running.abort();
+        let _ = running.await;
+        assert_eq!(std::fs::read(&path).expect("read"), b"old\n");
+        assert_eq!(mode(&path), final_mode);
+
+        common::hostile_export(&server.base_url())
+            .save(&path)
+            .await
+            .expect("saved");
+        assert!(std::fs::read(&path).expect("read") == [first.clone(), second.clone()].concat());
+        assert_eq!(mode(&path), final_mode, "the mode was kept");
+        assert!(part_files(dir.path()).is_empty());
+    }
+}
+
 #[tokio::test]
 async fn a_cut_export_leaves_the_existing_file_untouched() {
     let server = server(200).await;

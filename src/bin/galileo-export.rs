@@ -159,7 +159,7 @@ struct Cli {
 
     /// The largest record (a JSON line, a CSV record) held in memory; a larger one fails
     /// the export (exit 4). Bytes, or with a unit: 512KiB, 64MiB, 1GiB [default: 128MiB].
-    #[arg(long, value_parser = parse_size, value_name = "SIZE")]
+    #[arg(long, value_parser = parse_record_size, value_name = "SIZE")]
     max_record_size: Option<u64>,
 
     /// Fail (exit 4) if the whole export takes longer than this (retries and resumes
@@ -172,8 +172,9 @@ struct Cli {
     #[arg(long, value_parser = parse_size, value_name = "BYTES")]
     speed_limit: Option<u64>,
 
-    /// The window of --speed-limit, e.g. 60s [default: 60s].
-    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    /// The window of --speed-limit, e.g. 60s [default: 60s]. It starts when the request
+    /// is sent: no answer within it is a stall too.
+    #[arg(long, value_parser = parse_window, value_name = "DURATION")]
     speed_time: Option<Duration>,
 
     /// Ask for an uncompressed body (Accept-Encoding: identity). By default the export
@@ -260,6 +261,25 @@ fn parse_size(s: &str) -> Result<u64, String> {
     number
         .checked_mul(factor)
         .ok_or_else(|| format!("`{s}` is too large"))
+}
+
+/// A size of at least one byte (no record fits in 0).
+fn parse_record_size(s: &str) -> Result<u64, String> {
+    match parse_size(s)? {
+        0 => Err(format!(
+            "`{}` is 0 bytes, which no record fits in",
+            s.trim()
+        )),
+        size => Ok(size),
+    }
+}
+
+/// A duration longer than zero (a zero window would call every export stalled).
+fn parse_window(s: &str) -> Result<Duration, String> {
+    match parse_duration(s)? {
+        d if d.is_zero() => Err(format!("`{}` is no time at all", s.trim())),
+        d => Ok(d),
+    }
 }
 
 /// `90`, `90s`, `1500ms`, `30m`, `2h`, `1h30m`.

@@ -13,7 +13,8 @@
 //!   and into the errors that end it, so they are exact whoever consumes the body.
 //! - **Line check** ([`LineCheck`], the stage after framing when the consumer takes raw
 //!   bytes; a record decoder checks lines itself): every JSON Lines line is one JSON
-//!   value in valid UTF-8 (a validating parse that builds nothing). It runs on the
+//!   object (a record) in valid UTF-8, by the rules and with the errors of the record
+//!   decoders (a validating parse that builds nothing). It runs on the
 //!   consumer's side of the read-ahead channel, so on two cores it overlaps with reading
 //!   the network instead of adding to it. A bad line is an error with its line number,
 //!   after the lines before it.
@@ -40,7 +41,9 @@ use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
 use crate::checkpoint::{parse_timestamp, Checkpoint, Identities, Identity};
-use crate::records::{excerpt, RecordError};
+use crate::records::{
+    check_object, json_error, CheckedRow, CsvDecoder, RecordDecoder, RecordError,
+};
 
 mod csv_keys;
 
@@ -504,6 +507,16 @@ impl JsonLinesFraming {
 
     /// Whole lines (`block` ends with `\n`), checked and handed on.
     fn block(&mut self, block: Bytes, out: &mut VecDeque<Bytes>) -> Result<(), FrameError> {
+        // Every record is held to the size limit, also one that arrived in one read: the
+        // lines before the first one over it are handed on, then the error.
+        if block.len() as u64 > self.max_record {
+            if let Some(start) = first_over(&block, self.max_record) {
+                if start > 0 {
+                    self.block(block.slice(..start), out)?;
+                }
+                return Err(self.too_large());
+            }
+        }
         if self.first_checked && self.skip.is_none() && self.exclude_left.is_none() {
             // Nothing to drop (checked downstream): count the records.
             let mut start = 0;
@@ -633,6 +646,21 @@ impl JsonLinesFraming {
     }
 }
 
+/// Where the first line of `block` longer than `max` bytes (before its `\n`) starts.
+fn first_over(block: &[u8], max: u64) -> Option<usize> {
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', block).chain(std::iter::once(block.len())) {
+        if (end - start) as u64 > max {
+            return Some(start);
+        }
+        start = end + 1;
+        if start >= block.len() {
+            break;
+        }
+    }
+    None
+}
+
 /// A line's content without `\n` or `\r\n`.
 fn trim(line: &[u8]) -> &[u8] {
     let line = line.strip_suffix(b"\n").unwrap_or(line);
@@ -640,7 +668,7 @@ fn trim(line: &[u8]) -> &[u8] {
 }
 
 /// The line check of a raw-byte consumer (see the module docs): every line of the
-/// line-aligned chunks it is given must be one JSON value in valid UTF-8. Blank lines
+/// line-aligned chunks it is given must be one JSON object in valid UTF-8. Blank lines
 /// pass.
 #[derive(Debug, Default)]
 pub(crate) struct LineCheck {
@@ -670,24 +698,65 @@ impl LineCheck {
     }
 }
 
+/// The row check of a raw-byte consumer of a CSV export: every record is decoded by the
+/// rules of [`csv_rows`](crate::ExportBuilder::csv_rows) (valid UTF-8, as many fields as
+/// the header) and dropped, so the byte paths refuse what the row path refuses, with the
+/// same error and line.
+#[derive(Debug, Default)]
+pub(crate) struct CsvCheck {
+    decoder: CsvDecoder<CheckedRow>,
+    /// Bytes checked before the current chunk.
+    offset: u64,
+}
+
+impl CsvCheck {
+    /// Check a chunk, or say how many of its bytes come before the first bad record (whose
+    /// start may lie in an earlier chunk: then 0), and why it is bad.
+    pub(crate) fn check(&mut self, chunk: &Bytes) -> Result<(), (usize, RecordError)> {
+        let start = self.offset;
+        self.offset += chunk.len() as u64;
+        self.decoder.push(chunk.clone());
+        self.drain(start)
+    }
+
+    /// The body ended: check its last record.
+    pub(crate) fn finish(&mut self) -> Result<(), RecordError> {
+        self.decoder.finish();
+        self.drain(self.offset).map_err(|(_, e)| e)
+    }
+
+    fn drain(&mut self, chunk_start: u64) -> Result<(), (usize, RecordError)> {
+        loop {
+            let record_start = self.decoder.counters().bytes;
+            match self.decoder.next_record() {
+                None => return Ok(()),
+                Some(Ok(CheckedRow)) => {}
+                // Cut records are framing's to report (as a cut).
+                Some(Err(RecordError::Truncated { .. })) => return Ok(()),
+                Some(Err(e)) => {
+                    let valid = record_start.saturating_sub(chunk_start);
+                    return Err((usize::try_from(valid).unwrap_or(0), e));
+                }
+            }
+        }
+    }
+}
+
 /// A line with nothing but whitespace (not a record).
 fn is_blank(line: &[u8]) -> bool {
     line.first().is_none_or(u8::is_ascii_whitespace) && line.iter().all(u8::is_ascii_whitespace)
 }
 
-/// One JSON value in valid UTF-8 (a validating parse that builds nothing).
+/// One JSON object in valid UTF-8 (a validating parse that builds nothing), checked by
+/// the same rules and reported with the same errors as a record decoder's.
 fn validate(content: &[u8], line: u64, offset: u64) -> Result<(), RecordError> {
     let text = simdutf8::compat::from_utf8(content).map_err(|e| RecordError::InvalidUtf8 {
         line,
         offset: Some(offset + e.valid_up_to() as u64),
     })?;
-    serde_json::from_str::<IgnoredAny>(text).map_err(|source| RecordError::Json {
-        line,
-        column: source.column() as u64,
-        offset,
-        excerpt: excerpt(content, source.column().saturating_sub(1)),
-        source,
-    })?;
+    check_object(text)
+        .and_then(|()| serde_json::from_str::<IgnoredAny>(text))
+        .map_err(|source| json_error(source, text, line, offset, true))?;
     Ok(())
 }
 
@@ -834,6 +903,18 @@ impl CsvFraming {
                 }
             }
         }
+        // Every record is held to the size limit, also one that arrived in one read: the
+        // rows before the first one over it are handed on, then the error.
+        if chunk.len() as u64 + self.record_len > self.max_record {
+            if let Some(start) = self.first_over(&chunk) {
+                if start > 0 {
+                    self.push(chunk.slice(..start), out)?;
+                }
+                return Err(FrameError::TooLarge {
+                    line: self.record_line,
+                });
+            }
+        }
         // Rows are looked at one by one only while the keys need them (the header and
         // the leading run, or every row after a checkpoint).
         let keyed = !self.partial.is_empty() || self.keys.as_ref().is_some_and(|k| k.active());
@@ -869,6 +950,27 @@ impl CsvFraming {
         }
         out.push_back(chunk);
         Ok(())
+    }
+
+    /// Where the first record of `chunk` longer than the limit starts (the record read
+    /// so far continues at 0), scanning as [`push`](Self::push) does without changing
+    /// anything.
+    fn first_over(&self, chunk: &[u8]) -> Option<usize> {
+        let mut in_quotes = self.in_quotes;
+        let mut start = 0;
+        let mut carried = self.record_len;
+        for i in memchr::memchr2_iter(b'"', b'\n', chunk) {
+            if chunk[i] == b'"' {
+                in_quotes = !in_quotes;
+            } else if !in_quotes {
+                if carried + (i - start) as u64 > self.max_record {
+                    return Some(start);
+                }
+                start = i + 1;
+                carried = 0;
+            }
+        }
+        (carried + (chunk.len() - start) as u64 > self.max_record).then_some(start)
     }
 
     fn finish(&mut self, out: &mut VecDeque<Bytes>) -> Result<(), FrameError> {
@@ -1045,6 +1147,53 @@ mod tests {
         let mut f = CsvFraming::new(10);
         let e = f.push(Bytes::from_static(b"a\n\"0123456789abc"), &mut out);
         assert!(matches!(e, Err(FrameError::TooLarge { line: 2 })));
+    }
+
+    /// A record over the limit is refused also when it arrives whole in one read (and
+    /// when it spans reads and ends in the next one), after the records before it; one
+    /// exactly at the limit passes. The same at every split of the body.
+    #[test]
+    fn every_record_is_held_to_the_limit_at_any_chunk_split() {
+        let json: &[u8] = b"{\"a\":1}\n{\"b\":22}\n{\"c\":\"0123456789\"}\n{\"d\":4}\n";
+        let csv: &[u8] = b"id,t\n1,ab\n2,\"x\ny\"\n3,0123456789\n4,d\n";
+        for split in 0..=json.len() {
+            let mut f = JsonLinesFraming::new(false, 9);
+            let mut out = VecDeque::new();
+            let mut result = Ok(());
+            for part in [&json[..split], &json[split..]] {
+                if !part.is_empty() && result.is_ok() {
+                    result = f.push(Bytes::copy_from_slice(part), &mut out);
+                }
+            }
+            assert!(
+                matches!(result, Err(FrameError::TooLarge { line: 3 })),
+                "split {split}: {result:?}"
+            );
+            assert_eq!(out.concat(), b"{\"a\":1}\n{\"b\":22}\n", "split {split}");
+        }
+        for split in 0..=csv.len() {
+            let mut f = CsvFraming::new(8);
+            let mut out = VecDeque::new();
+            let mut result = Ok(());
+            for part in [&csv[..split], &csv[split..]] {
+                if !part.is_empty() && result.is_ok() {
+                    result = f.push(Bytes::copy_from_slice(part), &mut out);
+                }
+            }
+            assert!(
+                matches!(result, Err(FrameError::TooLarge { line: 5 })),
+                "split {split}: {result:?}"
+            );
+            // CSV goes on as it arrives: the rows before, then at most the start of the
+            // one over the limit (never its end).
+            let got = out.concat();
+            let rows: &[u8] = b"id,t\n1,ab\n2,\"x\ny\"\n";
+            assert!(got.starts_with(rows), "split {split}");
+            assert!(
+                b"3,0123456789".starts_with(&got[rows.len()..]),
+                "split {split}"
+            );
+        }
     }
 
     /// A CSV export after a checkpoint, split into chunks at every place: the rows the

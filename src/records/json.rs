@@ -21,14 +21,83 @@ use super::{Counters, Eof, Line, LineFramer, RecordDecoder, RecordError, Truncat
 /// validating with [`RawRecord::from_line`] and decoding with
 /// [`RawRecord::parse`]).
 pub trait FromJsonLine: Sized {
-    /// Decodes one non-empty line.
+    /// Decodes one non-blank line.
     fn from_line(line: Line) -> Result<Self, RecordError>;
 }
 
 impl<T: DeserializeOwned> FromJsonLine for T {
     fn from_line(line: Line) -> Result<Self, RecordError> {
         let text = utf8(&line)?;
-        parse_json(text, line.number(), line.offset(), line.has_line_break())
+        let (number, offset, terminated) = (line.number(), line.offset(), line.has_line_break());
+        check_object(text).map_err(|e| json_error(e, text, number, offset, terminated))?;
+        parse_json(text, number, offset, terminated)
+    }
+}
+
+/// What a record's visitor expects: the same words on every path that reads records.
+const A_RECORD: &str = "a record (a JSON object)";
+
+/// A JSON object, skipped: builds nothing.
+struct IgnoredRecord;
+
+impl<'de> serde::Deserialize<'de> for IgnoredRecord {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = IgnoredRecord;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(A_RECORD)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IgnoredRecord, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(IgnoredRecord)
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// The rule every path applies to a JSON Lines record before anything else: a record is
+/// a JSON object. A line that starts like one passes here (its JSON is checked by the
+/// parse that follows); any other is the error a record's decoder reports for it
+/// (`invalid type: sequence, expected a record (a JSON object)`, or the syntax error that
+/// comes first).
+pub(crate) fn check_object(text: &str) -> Result<(), serde_json::Error> {
+    match text
+        .bytes()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    {
+        Some(b'{') | None => Ok(()),
+        Some(_) => serde_json::from_str::<IgnoredRecord>(text).map(|_| ()),
+    }
+}
+
+/// A `serde_json` error on line `line` as a [`RecordError`]: an unterminated last line
+/// whose JSON ends early is [`RecordError::Truncated`], anything else a
+/// [`RecordError::Json`] with its position and an excerpt.
+pub(crate) fn json_error(
+    source: serde_json::Error,
+    text: &str,
+    line: u64,
+    offset: u64,
+    terminated: bool,
+) -> RecordError {
+    if !terminated && source.is_eof() {
+        return RecordError::Truncated {
+            line,
+            what: Truncation::JsonRecord,
+        };
+    }
+    let column = source.column() as u64;
+    RecordError::Json {
+        line,
+        column,
+        offset,
+        excerpt: excerpt(text.as_bytes(), source.column().saturating_sub(1)),
+        source,
     }
 }
 
@@ -59,25 +128,11 @@ fn parse_json<T: DeserializeOwned>(
     offset: u64,
     terminated: bool,
 ) -> Result<T, RecordError> {
-    serde_json::from_str(text).map_err(|source| {
-        if !terminated && source.is_eof() {
-            return RecordError::Truncated {
-                line,
-                what: Truncation::JsonRecord,
-            };
-        }
-        let column = source.column() as u64;
-        RecordError::Json {
-            line,
-            column,
-            offset,
-            excerpt: excerpt(text.as_bytes(), source.column().saturating_sub(1)),
-            source,
-        }
-    })
+    serde_json::from_str(text).map_err(|source| json_error(source, text, line, offset, terminated))
 }
 
-/// One JSON Lines record, validated as UTF-8 and as one JSON value but not
+/// One JSON Lines record, validated as UTF-8 and as one JSON object (a record is
+/// an object: an array, a string or a number in its place is an error) but not
 /// decoded: the fastest way to read an export (and to pass records on
 /// unchanged).
 ///
@@ -104,18 +159,20 @@ fn parse_json<T: DeserializeOwned>(
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct RawRecord {
-    /// Invariant: valid UTF-8 holding exactly one JSON value.
+    /// Invariant: valid UTF-8 holding exactly one JSON object.
     bytes: Bytes,
     line: u64,
     offset: u64,
 }
 
 impl RawRecord {
-    /// Validates a framed line: UTF-8 first, then JSON syntax (with
-    /// [`serde::de::IgnoredAny`], which builds nothing).
+    /// Validates a framed line: UTF-8 first, then that it is a JSON object and
+    /// its JSON syntax (with [`serde::de::IgnoredAny`], which builds nothing).
     pub fn from_line(line: Line) -> Result<Self, RecordError> {
         let text = utf8(&line)?;
-        parse_json::<IgnoredAny>(text, line.number(), line.offset(), line.has_line_break())?;
+        let (number, offset, terminated) = (line.number(), line.offset(), line.has_line_break());
+        check_object(text).map_err(|e| json_error(e, text, number, offset, terminated))?;
+        parse_json::<IgnoredAny>(text, number, offset, terminated)?;
         Ok(RawRecord {
             line: line.number(),
             offset: line.offset(),
@@ -156,8 +213,7 @@ impl RawRecord {
         parse_json(self.as_str(), self.line, self.offset, true)
     }
 
-    /// Decodes the record into a JSON object (fails if the line holds another
-    /// kind of JSON value).
+    /// Decodes the record into a JSON object.
     pub fn into_map(self) -> Result<Map<String, Value>, RecordError> {
         self.parse()
     }
@@ -198,10 +254,11 @@ impl AsRef<str> for RawRecord {
 ///
 /// Each line is framed by a [`LineFramer`] and decoded in place (no copy into
 /// a `String`). A line that is not valid UTF-8 is a
-/// [`RecordError::InvalidUtf8`]; one that is not valid JSON (or not a `T`) is a
-/// [`RecordError::Json`] with its line number, offset and an excerpt; a last
-/// line without a line break whose JSON ends early is a
-/// [`RecordError::Truncated`]. None of them is skipped.
+/// [`RecordError::InvalidUtf8`]; one that is not valid JSON, not a JSON object
+/// (a record is one, whatever `T`) or not a `T` is a [`RecordError::Json`]
+/// with its line number, offset and an excerpt; a last line without a line
+/// break whose JSON ends early is a [`RecordError::Truncated`]. None of them
+/// is skipped; blank lines are not records.
 ///
 /// ```
 /// use bytes::Bytes;

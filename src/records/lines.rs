@@ -55,7 +55,8 @@ impl Line {
 ///
 /// * Only `\n` breaks a line: U+2028, U+2029, U+0085 and form feeds are data.
 /// * A `\r` before the `\n` is removed (CRLF input).
-/// * Empty lines are skipped, but still counted in line numbers.
+/// * Blank lines (empty, or nothing but ASCII whitespace) are skipped, but
+///   still counted in line numbers.
 /// * A last line without `\n` is still yielded, once [`finish`] is called.
 /// * No length limit: a 50 MB line is fine.
 ///
@@ -162,12 +163,14 @@ impl LineFramer {
     }
 
     /// Builds a line numbered `self.breaks` (or the one after it if
-    /// unterminated), or `None` for an empty line.
+    /// unterminated), or `None` for a blank line.
     fn make_line(&mut self, mut bytes: Bytes, offset: u64, terminated: bool) -> Option<Line> {
         if bytes.last() == Some(&b'\r') {
             bytes.truncate(bytes.len() - 1);
         }
-        if bytes.is_empty() {
+        // A blank line (nothing but ASCII whitespace) is not a record, as framing and the
+        // line check of the byte paths count it.
+        if bytes.iter().all(u8::is_ascii_whitespace) {
             return None;
         }
         self.yielded += 1;

@@ -63,9 +63,11 @@ mod lines;
 use bytes::Bytes;
 
 pub use self::adapters::{DecodeIter, DecodeReader, DecodeStream};
+pub(crate) use self::csv::CheckedRow;
 pub use self::csv::{CsvDecoder, CsvRow, CsvRowIter, FromCsvRecord};
 pub(crate) use self::error::excerpt;
 pub use self::error::{RecordError, Truncation};
+pub(crate) use self::json::{check_object, json_error};
 pub use self::json::{FromJsonLine, JsonLinesDecoder, RawRecord};
 pub use self::lines::{Line, LineFramer};
 

@@ -477,8 +477,10 @@ impl Value {
     }
 }
 
-/// An integer (i64) or a finite float, written as a plain decimal number.
-fn parse_number(text: &str) -> Option<Number> {
+/// An integer (sent exactly as written: `i64` or `u64`) or a finite float, written as a
+/// plain decimal number; `Some(Err(why))` for an integer beyond 64 bits, which cannot be
+/// sent exactly (never rounded to a float in silence).
+fn parse_number(text: &str) -> Option<Result<Number, String>> {
     let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
     let plain = digits.starts_with(|c: char| c.is_ascii_digit() || c == '.')
         && digits
@@ -488,12 +490,22 @@ fn parse_number(text: &str) -> Option<Number> {
         return None;
     }
     if let Ok(i) = text.parse::<i64>() {
-        return Some(Number::Int(i));
+        return Some(Ok(Number::Int(i)));
+    }
+    if let Ok(u) = text.parse::<u64>() {
+        return Some(Ok(Number::from(u)));
+    }
+    if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
+        return Some(Err(format!(
+            "`{text}` is an integer beyond 64 bits ({} to {}), which cannot be sent exactly",
+            i64::MIN,
+            u64::MAX
+        )));
     }
     text.parse::<f64>()
         .ok()
         .filter(|x| x.is_finite())
-        .map(Number::Float)
+        .map(|x| Ok(Number::Float(x)))
 }
 
 /// A UUID in its hyphenated form (the only form inferred as an id).
@@ -902,10 +914,15 @@ fn build(
         })
     };
     let number = |s: &Scalar| {
-        parse_number(&s.text).ok_or_else(|| {
-            p.error(s.span.clone(), format!("`{}` is not a number", s.text))
-                .expected("a number like 100, -2.5 or 1e3")
-        })
+        match parse_number(&s.text) {
+        Some(Ok(n)) => Ok(n),
+        Some(Err(why)) => Err(p.error(s.span.clone(), why).expected(
+            "an integer of at most 64 bits, or a float (e.g. 1.2e20) to compare with the nearest double",
+        )),
+        None => Err(p
+            .error(s.span.clone(), format!("`{}` is not a number", s.text))
+            .expected("a number like 100, -2.5 or 1e3")),
+    }
     };
 
     let filter: Filter = match (kind, op, value) {
