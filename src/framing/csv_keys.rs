@@ -12,7 +12,8 @@
 
 use crate::checkpoint::{parse_timestamp, Identity};
 
-use super::{delivered, note_newest, Boundary, NewestRun, RecordKey};
+use super::boundary::{delivered, note_newest, Boundary, NewestRun, RecordKey};
+use super::lines::trim;
 
 /// Where the key columns are, from the header.
 #[derive(Debug, Clone, Copy)]
@@ -67,7 +68,7 @@ impl CsvKeys {
     /// Look at one complete row (with its line break). The first is the header; an
     /// export after a checkpoint needs its `created_at` column (`Err` says so).
     pub(crate) fn row(&mut self, row: &[u8]) -> Result<RowDecision, String> {
-        let content = trim_line(row);
+        let content = trim(row);
         let Some(columns) = self.columns else {
             self.header(row)?;
             return Ok(RowDecision::Keep);
@@ -173,12 +174,6 @@ impl CsvKeys {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         self.fields.get(start..end)
     }
-}
-
-/// A row without its `\n` or `\r\n`.
-fn trim_line(row: &[u8]) -> &[u8] {
-    let row = row.strip_suffix(b"\n").unwrap_or(row);
-    row.strip_suffix(b"\r").unwrap_or(row)
 }
 
 #[cfg(test)]

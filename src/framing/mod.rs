@@ -18,12 +18,13 @@
 //!   consumer's side of the read-ahead channel, so on two cores it overlaps with reading
 //!   the network instead of adding to it. A bad line is an error with its line number,
 //!   after the lines before it.
-//! - **Resume bookkeeping** (JSON Lines): the `created_at` of the last record delivered,
-//!   and the identities (the `id`'s JSON text, or the whole line for a record without
-//!   `id`) of every record delivered at that timestamp. After a resume, records at or
-//!   after the boundary whose identity was delivered are skipped, whatever order the
-//!   server gives records that share a timestamp. Only the trailing run of equal
-//!   timestamps of each block is parsed, so the cost is a few keys per network chunk.
+//! - **Resume bookkeeping** (JSON Lines, [`boundary`]): the `created_at` of the last
+//!   record delivered, and the identities (the `id`'s value, or the whole line for a
+//!   record without `id`, counted with their copies) of every record delivered at that
+//!   timestamp. After a resume, each delivered copy at or after the boundary is skipped
+//!   once, whatever order the server gives records that share a timestamp. Only the
+//!   trailing run of equal timestamps of each block is parsed, so the cost is a few keys
+//!   per network chunk.
 //! - **CSV checkpoints** ([`csv_keys`]): in the native order, the header and the leading
 //!   run of rows are parsed for the next checkpoint; after a checkpoint, every row's
 //!   `created_at` too, and the rows it names are dropped (rows are then handed on whole,
@@ -32,22 +33,41 @@
 //!   tracks record boundaries (RFC 4180: a line break inside quotes is data). A CSV row
 //!   is not self-delimiting (a cut `a,b` looks complete), so the body must end after a
 //!   line break outside quotes (or a last lone `\r`); anything else means it was cut.
+//!
+//! One file per job: [`json_lines`] and [`csv`] (the two framings), [`boundary`] (record
+//! keys, resume boundaries, the leading run of a checkpoint), [`csv_keys`] (the same
+//! books for CSV rows), [`check`] (the checks of raw-byte consumers), [`lines`] (what a
+//! line is, for all of them).
+//!
+//! **Why framing and the record decoders both find record ends.** Framing runs for every
+//! consumer, also those that take raw bytes (`bytes`, `save`, a pipe): it must know where
+//! records end to hand on whole records only, hold each to the size limit, count them,
+//! and keep the books of resume and checkpoints. It does that with a scan for `\n` (and
+//! quotes, in CSV) and parses only the few keys it needs. A record decoder
+//! (`records`, `csv_rows`, Parquet) must split the same bytes again because it builds
+//! values from them; handing it framing's offsets would cost a queue of positions per
+//! chunk to save a `memchr` pass that runs at memory speed. Both sides use [`lines`], so
+//! they agree on what a line is.
 
 use std::collections::VecDeque;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use serde::de::IgnoredAny;
-use serde_json::value::RawValue;
 
-use crate::checkpoint::{parse_timestamp, Checkpoint, Identities, Identity};
-use crate::records::{
-    check_object, json_error, CheckedRow, CsvDecoder, RecordDecoder, RecordError,
-};
+use crate::checkpoint::Checkpoint;
 
+mod boundary;
+mod check;
+mod csv;
 mod csv_keys;
+mod json_lines;
+pub(crate) mod lines;
 
-use csv_keys::{CsvKeys, RowDecision};
+use boundary::Boundary;
+pub(crate) use check::{CsvCheck, LineCheck};
+pub(crate) use csv::CsvFraming;
+use csv_keys::CsvKeys;
+pub(crate) use json_lines::JsonLinesFraming;
 
 /// Why framing stopped the export.
 #[derive(Debug)]
@@ -87,22 +107,17 @@ impl Framing {
         max_record: u64,
     ) -> Self {
         let required = required || incremental.is_some_and(|after| after.is_some());
+        let after = |after: Option<&Checkpoint>| after.map(Boundary::from_checkpoint);
         if format.is_json_lines() {
             let mut framing = JsonLinesFraming::new(resume, max_record);
-            if let Some(after) = incremental {
-                framing.newest = Some(NewestRun::default());
-                framing.exclude = after.map(Boundary::from_checkpoint);
-                framing.exclude_left = framing.exclude.clone();
-                framing.required = required;
+            if let Some(checkpoint) = incremental {
+                framing.keep_checkpoint(after(checkpoint), required);
             }
             Framing::JsonLines(Box::new(framing))
         } else if format.is_csv() {
             let mut framing = CsvFraming::new(max_record);
-            if let Some(after) = incremental {
-                framing.keys = Some(Box::new(CsvKeys::new(
-                    after.map(Boundary::from_checkpoint),
-                    required,
-                )));
+            if let Some(checkpoint) = incremental {
+                framing.keep_checkpoint(CsvKeys::new(after(checkpoint), required));
             }
             Framing::Csv(framing)
         } else {
@@ -136,8 +151,7 @@ impl Framing {
     /// The connection broke: forget a partial record held back.
     pub(crate) fn interrupted(&mut self) {
         if let Framing::JsonLines(f) = self {
-            f.pending.clear();
-            f.pending_len = 0;
+            f.interrupted();
         }
     }
 
@@ -146,13 +160,7 @@ impl Framing {
     /// when there is nothing to resume from (not JSON Lines, no timestamp seen).
     pub(crate) fn resume_point(&mut self) -> Option<DateTime<Utc>> {
         match self {
-            Framing::JsonLines(f) => {
-                let at = f.tail.as_ref()?.created_at;
-                f.skip = f.tail.clone();
-                // The resumed answer sends the records the checkpoint names again.
-                f.exclude_left = f.exclude.clone();
-                Some(at)
-            }
+            Framing::JsonLines(f) => f.resume_point(),
             _ => None,
         }
     }
@@ -162,11 +170,8 @@ impl Framing {
     /// started after. `None` when not kept, or when nothing was ever delivered.
     pub(crate) fn checkpoint(&self) -> Option<Checkpoint> {
         let (newest, exclude) = match self {
-            Framing::JsonLines(f) => (f.newest.as_ref()?, f.exclude.as_ref()),
-            Framing::Csv(f) => {
-                let keys = f.keys.as_ref()?;
-                (&keys.newest, keys.exclude.as_ref())
-            }
+            Framing::JsonLines(f) => f.checkpoint_books()?,
+            Framing::Csv(f) => f.checkpoint_books()?,
             Framing::Opaque => return None,
         };
         let boundary = match (newest.run.as_ref(), exclude) {
@@ -190,818 +195,18 @@ impl Framing {
     /// Records handed on so far; `None` for a format this crate does not know.
     pub(crate) fn records(&self) -> Option<u64> {
         match self {
-            Framing::JsonLines(f) => Some(f.records),
-            Framing::Csv(f) => Some(f.boundaries.saturating_sub(1 + f.dropped)),
+            Framing::JsonLines(f) => Some(f.records()),
+            Framing::Csv(f) => Some(f.records()),
             Framing::Opaque => None,
         }
-    }
-}
-
-/// Where a resumed export continues: the `created_at` of the last record delivered,
-/// and who was delivered at that timestamp, with their copies.
-#[derive(Debug, Clone)]
-pub(crate) struct Boundary {
-    pub(crate) created_at: DateTime<Utc>,
-    seen: Identities,
-}
-
-impl Boundary {
-    fn from_checkpoint(checkpoint: &Checkpoint) -> Self {
-        Boundary {
-            created_at: checkpoint.created_at(),
-            seen: checkpoint.identities(),
-        }
-    }
-
-    fn into_checkpoint(self) -> Checkpoint {
-        Checkpoint::new(self.created_at, &self.seen)
-    }
-
-    /// One more record delivered: at the boundary's timestamp (or without one), it joins
-    /// the run; at another, it starts a new boundary.
-    fn follow(boundary: &mut Option<Boundary>, key: RecordKey) {
-        match (boundary.as_mut(), key.created_at) {
-            (Some(b), None) => b.seen.add(key.identity),
-            (Some(b), Some(t)) if b.created_at == t => b.seen.add(key.identity),
-            (_, Some(t)) => {
-                *boundary = Some(Boundary {
-                    created_at: t,
-                    seen: Identities::of(key.identity),
-                })
-            }
-            (None, None) => {}
-        }
-    }
-}
-
-/// The leading run of an export in the native order: the newest timestamp and who was
-/// handed on at it (`done` once an older record was seen).
-#[derive(Debug, Default)]
-struct NewestRun {
-    run: Option<Boundary>,
-    done: bool,
-}
-
-/// Follow the leading run through a record handed on at `created_at`.
-fn note_newest(newest: &mut NewestRun, created_at: DateTime<Utc>, identity: Identity) {
-    match &mut newest.run {
-        None => {
-            newest.run = Some(Boundary {
-                created_at,
-                seen: Identities::of(identity),
-            })
-        }
-        Some(run) if run.created_at == created_at => run.seen.add(identity),
-        Some(_) => newest.done = true,
-    }
-}
-
-/// Take one delivered copy of a record out of `left` (the part of a boundary not met
-/// again yet): whether the record was delivered before. Once past the boundary's
-/// timestamp (an older record, in the native order), nothing further was: `left` ends.
-fn delivered(left: &mut Option<Boundary>, key: &RecordKey) -> bool {
-    let Some(boundary) = left.as_mut() else {
-        return false;
-    };
-    match key.created_at {
-        Some(t) if t < boundary.created_at => {
-            *left = None;
-            false
-        }
-        Some(t) if t > boundary.created_at => false,
-        _ => boundary.seen.take(&key.identity),
-    }
-}
-
-#[derive(serde::Deserialize)]
-struct KeyFields<'a> {
-    #[serde(borrow, default)]
-    created_at: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    id: Option<&'a RawValue>,
-}
-
-/// A record's place in the native order and who it is.
-#[derive(Debug, Clone)]
-pub(crate) struct RecordKey {
-    /// Its `created_at`, if it has one that reads as a time.
-    pub(crate) created_at: Option<DateTime<Utc>>,
-    pub(crate) identity: Identity,
-}
-
-/// The key of a JSON Lines record: its `created_at` (see
-/// [`parse_timestamp`](crate::checkpoint::parse_timestamp)) and its identity (the
-/// `id`'s value, else the whole line).
-fn key_of(line: &[u8]) -> RecordKey {
-    let Ok(fields) = serde_json::from_slice::<KeyFields<'_>>(line) else {
-        return RecordKey {
-            created_at: None,
-            identity: Identity::of_record(line),
-        };
-    };
-    let created_at = fields
-        .created_at
-        .and_then(|raw| serde_json::from_str::<String>(raw.get()).ok())
-        .and_then(|text| parse_timestamp(&text));
-    let identity = fields
-        .id
-        .and_then(|id| Identity::from_json_id(id.get()))
-        .unwrap_or_else(|| Identity::of_record(line));
-    RecordKey {
-        created_at,
-        identity,
-    }
-}
-
-/// JSON Lines framing (see the module docs).
-#[derive(Debug)]
-pub(crate) struct JsonLinesFraming {
-    /// Keep the resume boundary.
-    track: bool,
-    /// Records (non-blank lines) handed on.
-    records: u64,
-    /// Bytes handed on.
-    offset: u64,
-    max_record: u64,
-    pending: Vec<Bytes>,
-    pending_len: u64,
-    /// Line breaks handed on.
-    lines: u64,
-    first_checked: bool,
-    /// The resume boundary: the last timestamp handed on and who was, with copies.
-    tail: Option<Boundary>,
-    /// After a resume: the copies at the boundary not met again yet.
-    skip: Option<Boundary>,
-    /// The next checkpoint, when kept.
-    newest: Option<NewestRun>,
-    /// The checkpoint this export started after: records at its timestamp that it
-    /// names were delivered by an earlier export.
-    exclude: Option<Boundary>,
-    /// The copies `exclude` names that this export has not met yet (dropped when met);
-    /// `None` once past its timestamp.
-    exclude_left: Option<Boundary>,
-    /// A checkpoint must come out of this export (see [`Framing::new`]).
-    required: bool,
-}
-
-impl JsonLinesFraming {
-    pub(crate) fn new(track: bool, max_record: u64) -> Self {
-        Self {
-            track,
-            records: 0,
-            offset: 0,
-            max_record,
-            pending: Vec::new(),
-            pending_len: 0,
-            lines: 0,
-            first_checked: false,
-            tail: None,
-            skip: None,
-            newest: None,
-            exclude: None,
-            exclude_left: None,
-            required: false,
-        }
-    }
-
-    /// Follow the leading run of timestamps (for the next checkpoint) through a record
-    /// handed on. A required checkpoint needs a timestamp on the first record.
-    fn note_newest(&mut self, key: &RecordKey) -> Result<(), FrameError> {
-        let Some(newest) = self.newest.as_mut() else {
-            return Ok(());
-        };
-        if newest.done {
-            return Ok(());
-        }
-        match key.created_at {
-            Some(t) => note_newest(newest, t, key.identity.clone()),
-            None if self.required && newest.run.is_none() => {
-                return Err(FrameError::NoCheckpoint(format!(
-                    "the record at line {} has no `created_at` that reads as a time, so no \
-                     checkpoint can say where this export stopped",
-                    self.lines
-                )))
-            }
-            None => {} // no timestamp: no place in a checkpoint
-        }
-        Ok(())
-    }
-
-    /// Whether a record was delivered before: by this export before a cut (after a
-    /// resume), or by an earlier export (the checkpoint it started after). Each
-    /// delivered copy is recognised once.
-    fn delivered_before(&mut self, key: &RecordKey) -> bool {
-        if let Some(skip) = self.skip.as_mut() {
-            match key.created_at {
-                // Newer than the boundary: delivered before the cut.
-                Some(t) if t > skip.created_at => return true,
-                Some(t) if t < skip.created_at => self.skip = None,
-                _ => {
-                    if skip.seen.take(&key.identity) {
-                        return true;
-                    }
-                }
-            }
-        }
-        delivered(&mut self.exclude_left, key)
-    }
-
-    fn following_newest(&self) -> bool {
-        self.newest.as_ref().is_some_and(|n| !n.done)
-    }
-
-    fn too_large(&self) -> FrameError {
-        FrameError::TooLarge {
-            line: self.lines + 1,
-        }
-    }
-
-    fn push(&mut self, chunk: Bytes, out: &mut VecDeque<Bytes>) -> Result<(), FrameError> {
-        let Some(last) = memchr::memrchr(b'\n', &chunk) else {
-            self.pending_len += chunk.len() as u64;
-            if self.pending_len > self.max_record {
-                return Err(self.too_large());
-            }
-            self.pending.push(chunk);
-            return Ok(());
-        };
-        let mut lines = chunk.slice(..=last);
-        if !self.pending.is_empty() {
-            // The held-back start of a line ends in this chunk: join it (one copy).
-            let first_end = memchr::memchr(b'\n', &lines).unwrap_or(last);
-            if self.pending_len + first_end as u64 > self.max_record {
-                return Err(self.too_large());
-            }
-            let mut joined = BytesMut::with_capacity(self.pending_len as usize + first_end + 1);
-            for piece in self.pending.drain(..) {
-                joined.extend_from_slice(&piece);
-            }
-            joined.extend_from_slice(&lines[..=first_end]);
-            self.pending_len = 0;
-            self.block(joined.freeze(), out)?;
-            lines = lines.slice(first_end + 1..);
-        }
-        if !lines.is_empty() {
-            self.block(lines, out)?;
-        }
-        let rest = chunk.slice(last + 1..);
-        if !rest.is_empty() {
-            self.pending_len = rest.len() as u64;
-            if self.pending_len > self.max_record {
-                return Err(self.too_large());
-            }
-            self.pending.push(rest);
-        }
-        Ok(())
-    }
-
-    fn finish(&mut self, out: &mut VecDeque<Bytes>) -> Result<(), FrameError> {
-        if self.pending.is_empty() {
-            return Ok(());
-        }
-        let mut joined = BytesMut::with_capacity(self.pending_len as usize);
-        for piece in self.pending.drain(..) {
-            joined.extend_from_slice(&piece);
-        }
-        self.pending_len = 0;
-        let tail = joined.freeze();
-        let content = trim(&tail);
-        if content.iter().all(u8::is_ascii_whitespace) {
-            out.push_back(tail);
-            return Ok(());
-        }
-        // A last line without `\n` is a record only if its JSON is complete.
-        if let Ok(text) = std::str::from_utf8(content) {
-            if let Err(e) = serde_json::from_str::<IgnoredAny>(text) {
-                if e.is_eof() {
-                    return Err(FrameError::Cut(format!(
-                        "the body ended inside the record at line {} ({} bytes of it arrived, no line break)",
-                        self.lines + 1,
-                        content.len()
-                    )));
-                }
-            }
-        }
-        let key = self.keyed().then(|| key_of(content));
-        if key.as_ref().is_some_and(|key| self.delivered_before(key)) {
-            return Ok(());
-        }
-        let start = self.lines;
-        self.line(content, content, tail.len())?;
-        if let Some(key) = key {
-            self.note_newest(&key)?;
-            if self.track {
-                Boundary::follow(&mut self.tail, key);
-            }
-        }
-        // `line()` counted a line break that is not there.
-        self.lines = start;
-        out.push_back(tail);
-        Ok(())
-    }
-
-    /// Whether records must be looked at one by one (their keys parsed).
-    fn keyed(&self) -> bool {
-        self.track || self.newest.is_some() || self.skip.is_some() || self.exclude_left.is_some()
-    }
-
-    /// Whole lines (`block` ends with `\n`), checked and handed on.
-    fn block(&mut self, block: Bytes, out: &mut VecDeque<Bytes>) -> Result<(), FrameError> {
-        // Every record is held to the size limit, also one that arrived in one read: the
-        // lines before the first one over it are handed on, then the error.
-        if block.len() as u64 > self.max_record {
-            if let Some(start) = first_over(&block, self.max_record) {
-                if start > 0 {
-                    self.block(block.slice(..start), out)?;
-                }
-                return Err(self.too_large());
-            }
-        }
-        if self.first_checked && self.skip.is_none() && self.exclude_left.is_none() {
-            // Nothing to drop (checked downstream): count the records.
-            let mut start = 0;
-            for end in memchr::memchr_iter(b'\n', &block) {
-                self.lines += 1;
-                let content = trim(&block[start..end + 1]);
-                if !is_blank(content) {
-                    self.records += 1;
-                    if self.following_newest() {
-                        let key = key_of(content);
-                        self.note_newest(&key)?;
-                    }
-                }
-                start = end + 1;
-            }
-            self.offset += block.len() as u64;
-            if self.track {
-                self.track_block(&block);
-            }
-            out.push_back(block);
-            return Ok(());
-        }
-        // Line by line: the first record is checked, records delivered before dropped.
-        let keyed = self.keyed();
-        let mut start = 0;
-        let mut run = 0; // start of the lines not yet handed on
-        while start < block.len() {
-            let end = memchr::memchr(b'\n', &block[start..]).map_or(block.len(), |i| start + i + 1);
-            let content = trim(&block[start..end]);
-            let key = (keyed && !is_blank(content)).then(|| key_of(content));
-            if key.as_ref().is_some_and(|key| self.delivered_before(key)) {
-                if run < start {
-                    out.push_back(block.slice(run..start));
-                }
-                run = end;
-                start = end;
-                continue;
-            }
-            let checked =
-                self.line(content, &block[start..], end - start)
-                    .and_then(|()| match key {
-                        Some(key) => {
-                            self.note_newest(&key)?;
-                            if self.track {
-                                Boundary::follow(&mut self.tail, key);
-                            }
-                            Ok(())
-                        }
-                        None => Ok(()),
-                    });
-            if let Err(e) = checked {
-                // The lines before the bad one are handed on first.
-                if run < start {
-                    out.push_back(block.slice(run..start));
-                }
-                return Err(e);
-            }
-            start = end;
-        }
-        if run < block.len() {
-            out.push_back(block.slice(run..));
-        }
-        Ok(())
-    }
-
-    /// Account for one line handed on (`content` without its line break, `len` bytes
-    /// with it; `from_here` the body from its start, for an excerpt).
-    fn line(&mut self, content: &[u8], from_here: &[u8], len: usize) -> Result<(), FrameError> {
-        self.lines += 1;
-        if !content.is_empty() && !self.first_checked {
-            self.first_checked = true;
-            first_record(content, from_here)?;
-        }
-        if !is_blank(content) {
-            self.records += 1;
-        }
-        self.offset += len as u64;
-        Ok(())
-    }
-
-    /// Update the boundary from the trailing run of equal timestamps of `block` (all of
-    /// it handed on).
-    fn track_block(&mut self, block: &[u8]) {
-        let mut end = block.len();
-        let mut run = Identities::default();
-        let mut run_at: Option<DateTime<Utc>> = None;
-        let mut whole_block = true;
-        while end > 0 {
-            let body_end = if block[end - 1] == b'\n' {
-                end - 1
-            } else {
-                end
-            };
-            let start = memchr::memrchr(b'\n', &block[..body_end]).map_or(0, |i| i + 1);
-            let content = trim(&block[start..end]);
-            if is_blank(content) {
-                end = start;
-                continue;
-            }
-            let key = key_of(content);
-            match (key.created_at, run_at) {
-                (Some(t), None) => {
-                    run_at = Some(t);
-                    run.add(key.identity);
-                }
-                (Some(t), Some(at)) if t == at => run.add(key.identity),
-                (Some(_), Some(_)) => {
-                    whole_block = false;
-                    break;
-                }
-                // No timestamp: it goes with the run around it.
-                (None, _) => run.add(key.identity),
-            }
-            end = start;
-        }
-        match (run_at, &mut self.tail) {
-            (None, Some(tail)) => tail.seen.extend(run),
-            (None, None) => {}
-            (Some(at), Some(tail)) if whole_block && tail.created_at == at => tail.seen.extend(run),
-            (Some(at), _) => {
-                self.tail = Some(Boundary {
-                    created_at: at,
-                    seen: run,
-                })
-            }
-        }
-    }
-}
-
-/// Where the first line of `block` longer than `max` bytes (before its `\n`) starts.
-fn first_over(block: &[u8], max: u64) -> Option<usize> {
-    let mut start = 0;
-    for end in memchr::memchr_iter(b'\n', block).chain(std::iter::once(block.len())) {
-        if (end - start) as u64 > max {
-            return Some(start);
-        }
-        start = end + 1;
-        if start >= block.len() {
-            break;
-        }
-    }
-    None
-}
-
-/// A line's content without `\n` or `\r\n`.
-fn trim(line: &[u8]) -> &[u8] {
-    let line = line.strip_suffix(b"\n").unwrap_or(line);
-    line.strip_suffix(b"\r").unwrap_or(line)
-}
-
-/// The line check of a raw-byte consumer (see the module docs): every line of the
-/// line-aligned chunks it is given must be one JSON object in valid UTF-8. Blank lines
-/// pass.
-#[derive(Debug, Default)]
-pub(crate) struct LineCheck {
-    /// Lines checked.
-    lines: u64,
-    /// Bytes checked.
-    offset: u64,
-}
-
-impl LineCheck {
-    /// Check a chunk of whole lines (its last line may lack its `\n` at the end of the
-    /// body), or say how long the whole lines before the first bad one are, and why it is
-    /// bad.
-    pub(crate) fn check(&mut self, chunk: &[u8]) -> Result<(), (usize, RecordError)> {
-        let mut start = 0;
-        while start < chunk.len() {
-            let end = memchr::memchr(b'\n', &chunk[start..]).map_or(chunk.len(), |i| start + i + 1);
-            let content = trim(&chunk[start..end]);
-            self.lines += 1;
-            if !is_blank(content) {
-                validate(content, self.lines, self.offset).map_err(|e| (start, e))?;
-            }
-            self.offset += (end - start) as u64;
-            start = end;
-        }
-        Ok(())
-    }
-}
-
-/// The row check of a raw-byte consumer of a CSV export: every record is decoded by the
-/// rules of [`csv_rows`](crate::ExportBuilder::csv_rows) (valid UTF-8, as many fields as
-/// the header) and dropped, so the byte paths refuse what the row path refuses, with the
-/// same error and line.
-#[derive(Debug, Default)]
-pub(crate) struct CsvCheck {
-    decoder: CsvDecoder<CheckedRow>,
-    /// Bytes checked before the current chunk.
-    offset: u64,
-}
-
-impl CsvCheck {
-    /// Check a chunk, or say how many of its bytes come before the first bad record (whose
-    /// start may lie in an earlier chunk: then 0), and why it is bad.
-    pub(crate) fn check(&mut self, chunk: &Bytes) -> Result<(), (usize, RecordError)> {
-        let start = self.offset;
-        self.offset += chunk.len() as u64;
-        self.decoder.push(chunk.clone());
-        self.drain(start)
-    }
-
-    /// The body ended: check its last record.
-    pub(crate) fn finish(&mut self) -> Result<(), RecordError> {
-        self.decoder.finish();
-        self.drain(self.offset).map_err(|(_, e)| e)
-    }
-
-    fn drain(&mut self, chunk_start: u64) -> Result<(), (usize, RecordError)> {
-        loop {
-            let record_start = self.decoder.counters().bytes;
-            match self.decoder.next_record() {
-                None => return Ok(()),
-                Some(Ok(CheckedRow)) => {}
-                // Cut records are framing's to report (as a cut).
-                Some(Err(RecordError::Truncated { .. })) => return Ok(()),
-                Some(Err(e)) => {
-                    let valid = record_start.saturating_sub(chunk_start);
-                    return Err((usize::try_from(valid).unwrap_or(0), e));
-                }
-            }
-        }
-    }
-}
-
-/// A line with nothing but whitespace (not a record).
-fn is_blank(line: &[u8]) -> bool {
-    line.first().is_none_or(u8::is_ascii_whitespace) && line.iter().all(u8::is_ascii_whitespace)
-}
-
-/// One JSON object in valid UTF-8 (a validating parse that builds nothing), checked by
-/// the same rules and reported with the same errors as a record decoder's.
-fn validate(content: &[u8], line: u64, offset: u64) -> Result<(), RecordError> {
-    let text = simdutf8::compat::from_utf8(content).map_err(|e| RecordError::InvalidUtf8 {
-        line,
-        offset: Some(offset + e.valid_up_to() as u64),
-    })?;
-    check_object(text)
-        .and_then(|()| serde_json::from_str::<IgnoredAny>(text))
-        .map_err(|source| json_error(source, text, line, offset, true))?;
-    Ok(())
-}
-
-/// The first record must be a JSON object that is not an error object. `from_here` is
-/// the body from the line on, for the excerpt. Malformed JSON is left to the line check
-/// or the decoder downstream, which report it with its line number.
-fn first_record(content: &[u8], from_here: &[u8]) -> Result<(), FrameError> {
-    let not_an_export = |reason: &str| FrameError::NotAnExport {
-        reason: reason.to_string(),
-        excerpt: crate::error::excerpt(from_here),
-    };
-    let start = content
-        .strip_prefix(b"\xEF\xBB\xBF")
-        .unwrap_or(content)
-        .iter()
-        .find(|b| !b.is_ascii_whitespace());
-    if start == Some(&b'<') {
-        return Err(not_an_export("it is an HTML or XML document"));
-    }
-    let parsed = simdutf8::basic::from_utf8(content)
-        .ok()
-        .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok());
-    match parsed {
-        Some(serde_json::Value::Object(map)) => {
-            let error_keys = ["detail", "error", "errors"];
-            if !map.contains_key("id") && error_keys.iter().any(|k| map.contains_key(*k)) {
-                return Err(not_an_export(
-                    "the first line is an error object, not a record",
-                ));
-            }
-            Ok(())
-        }
-        Some(_) => Err(not_an_export(
-            "the first line is a JSON value that is not an object, not a record",
-        )),
-        None => Ok(()),
-    }
-}
-
-/// CSV framing (see the module docs).
-#[derive(Debug)]
-pub(crate) struct CsvFraming {
-    max_record: u64,
-    in_quotes: bool,
-    /// Bytes of the record being read.
-    record_len: u64,
-    /// Line breaks seen.
-    lines: u64,
-    /// Line where the record being read starts.
-    record_line: u64,
-    /// Record boundaries (line breaks outside quotes) seen.
-    boundaries: u64,
-    last: Option<u8>,
-    first_checked: bool,
-    /// Incremental exports: the rows' keys (see [`csv_keys`]).
-    keys: Option<Box<CsvKeys>>,
-    /// The start of a row that began in an earlier chunk, held back while rows are
-    /// looked at one by one.
-    partial: BytesMut,
-    /// Rows not handed on because the checkpoint the export started after names them.
-    dropped: u64,
-}
-
-impl CsvFraming {
-    pub(crate) fn new(max_record: u64) -> Self {
-        Self {
-            max_record,
-            in_quotes: false,
-            record_len: 0,
-            lines: 0,
-            record_line: 1,
-            boundaries: 0,
-            last: None,
-            first_checked: false,
-            keys: None,
-            partial: BytesMut::new(),
-            dropped: 0,
-        }
-    }
-
-    /// Hand on the rows of `chunk` that end in it (rows `ends` says end there), one by
-    /// one through the keys: a row the checkpoint names is dropped, the rest go on in
-    /// runs; the start of an unfinished row is held back.
-    fn keyed(
-        &mut self,
-        chunk: &Bytes,
-        ends: &[usize],
-        out: &mut VecDeque<Bytes>,
-    ) -> Result<(), FrameError> {
-        let Some(keys) = self.keys.as_mut() else {
-            out.push_back(chunk.clone());
-            return Ok(());
-        };
-        let not_an_export = |reason: String, excerpt: &[u8]| FrameError::NotAnExport {
-            reason,
-            excerpt: crate::error::excerpt(excerpt),
-        };
-        let mut start = 0;
-        let mut run = 0;
-        for &end in ends {
-            if !self.partial.is_empty() {
-                self.partial.extend_from_slice(&chunk[..end]);
-                let row = self.partial.split().freeze();
-                match keys.row(&row).map_err(|r| not_an_export(r, &row))? {
-                    RowDecision::Keep => out.push_back(row),
-                    RowDecision::Drop => self.dropped += 1,
-                }
-                run = end;
-            } else if keys
-                .row(&chunk[start..end])
-                .map_err(|r| not_an_export(r, chunk))?
-                == RowDecision::Drop
-            {
-                if run < start {
-                    out.push_back(chunk.slice(run..start));
-                }
-                self.dropped += 1;
-                run = end;
-            }
-            start = end;
-        }
-        if run < start {
-            out.push_back(chunk.slice(run..start));
-        }
-        self.partial.extend_from_slice(&chunk[start..]);
-        Ok(())
-    }
-
-    fn push(&mut self, chunk: Bytes, out: &mut VecDeque<Bytes>) -> Result<(), FrameError> {
-        if !self.first_checked {
-            let content = chunk.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&chunk);
-            if let Some(&first) = content.iter().find(|b| !b.is_ascii_whitespace()) {
-                self.first_checked = true;
-                let reason = match first {
-                    b'<' => Some("it is an HTML or XML document"),
-                    b'{' | b'[' => Some("it is JSON"),
-                    _ => None,
-                };
-                if let Some(reason) = reason {
-                    return Err(FrameError::NotAnExport {
-                        reason: reason.into(),
-                        excerpt: crate::error::excerpt(&chunk),
-                    });
-                }
-            }
-        }
-        // Every record is held to the size limit, also one that arrived in one read: the
-        // rows before the first one over it are handed on, then the error.
-        if chunk.len() as u64 + self.record_len > self.max_record {
-            if let Some(start) = self.first_over(&chunk) {
-                if start > 0 {
-                    self.push(chunk.slice(..start), out)?;
-                }
-                return Err(FrameError::TooLarge {
-                    line: self.record_line,
-                });
-            }
-        }
-        // Rows are looked at one by one only while the keys need them (the header and
-        // the leading run, or every row after a checkpoint).
-        let keyed = !self.partial.is_empty() || self.keys.as_ref().is_some_and(|k| k.active());
-        let mut row_ends = Vec::new();
-        let mut boundary_end = None;
-        for i in memchr::memchr2_iter(b'"', b'\n', &chunk) {
-            if chunk[i] == b'"' {
-                self.in_quotes = !self.in_quotes;
-            } else {
-                self.lines += 1;
-                if !self.in_quotes {
-                    self.boundaries += 1;
-                    self.record_line = self.lines + 1;
-                    boundary_end = Some(i + 1);
-                    if keyed {
-                        row_ends.push(i + 1);
-                    }
-                }
-            }
-        }
-        self.record_len = match boundary_end {
-            Some(end) => (chunk.len() - end) as u64,
-            None => self.record_len + chunk.len() as u64,
-        };
-        if self.record_len > self.max_record {
-            return Err(FrameError::TooLarge {
-                line: self.record_line,
-            });
-        }
-        self.last = chunk.last().copied().or(self.last);
-        if keyed {
-            return self.keyed(&chunk, &row_ends, out);
-        }
-        out.push_back(chunk);
-        Ok(())
-    }
-
-    /// Where the first record of `chunk` longer than the limit starts (the record read
-    /// so far continues at 0), scanning as [`push`](Self::push) does without changing
-    /// anything.
-    fn first_over(&self, chunk: &[u8]) -> Option<usize> {
-        let mut in_quotes = self.in_quotes;
-        let mut start = 0;
-        let mut carried = self.record_len;
-        for i in memchr::memchr2_iter(b'"', b'\n', chunk) {
-            if chunk[i] == b'"' {
-                in_quotes = !in_quotes;
-            } else if !in_quotes {
-                if carried + (i - start) as u64 > self.max_record {
-                    return Some(start);
-                }
-                start = i + 1;
-                carried = 0;
-            }
-        }
-        (carried + (chunk.len() - start) as u64 > self.max_record).then_some(start)
-    }
-
-    fn finish(&mut self, out: &mut VecDeque<Bytes>) -> Result<(), FrameError> {
-        if self.in_quotes {
-            return Err(FrameError::Cut(format!(
-                "the body ended inside a quoted CSV field (the record starting at line {})",
-                self.record_line
-            )));
-        }
-        if matches!(self.last, Some(b) if b != b'\n' && b != b'\r') {
-            return Err(FrameError::Cut(format!(
-                "the body ended inside the CSV record at line {} (no final line break)",
-                self.record_line
-            )));
-        }
-        if self.last == Some(b'\r') {
-            // A last row ended by a lone `\r` is complete: count it.
-            self.boundaries += 1;
-        }
-        if !self.partial.is_empty() {
-            // That row, held back while rows were looked at, goes on too.
-            let row = self.partial.split().freeze();
-            self.keyed(&row, &[row.len()], out)?;
-        }
-        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checkpoint::{Identities, Identity};
+    use crate::records::RecordError;
 
     fn run_json(chunks: &[&[u8]]) -> (Vec<u8>, Result<(), FrameError>) {
         let mut f = JsonLinesFraming::new(true, 1 << 20);
