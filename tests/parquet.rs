@@ -8,9 +8,11 @@ mod common;
 use std::process::Command;
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Float64Type, Int64Type, TimestampMicrosecondType};
+use arrow_array::types::{
+    Float64Type, Int64Type, TimestampMicrosecondType, TimestampNanosecondType,
+};
 use arrow_array::{Array, ArrayRef, RecordBatch};
-use arrow_schema::{DataType, Field};
+use arrow_schema::{DataType, Field, TimeUnit};
 use common::hostile::{HostileServer, Reply};
 use futures::TryStreamExt;
 use galileo_export::columnar::{
@@ -80,10 +82,15 @@ fn to_json(array: &ArrayRef, field: &Field, row: usize) -> Value {
         DataType::Boolean => json!(array.as_boolean().value(row)),
         DataType::Int64 => json!(array.as_primitive::<Int64Type>().value(row)),
         DataType::Float64 => json!(array.as_primitive::<Float64Type>().value(row)),
-        DataType::Timestamp(..) => {
+        DataType::Timestamp(TimeUnit::Microsecond, _) => {
             let micros = array.as_primitive::<TimestampMicrosecondType>().value(row);
             let t = chrono::DateTime::from_timestamp_micros(micros).expect("timestamp");
-            json!(t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+            json!(t.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true))
+        }
+        DataType::Timestamp(TimeUnit::Nanosecond, _) => {
+            let nanos = array.as_primitive::<TimestampNanosecondType>().value(row);
+            let t = chrono::DateTime::from_timestamp_nanos(nanos);
+            json!(t.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true))
         }
         DataType::Utf8 => {
             let text = array.as_string::<i32>().value(row);
@@ -111,37 +118,30 @@ fn to_json(array: &ArrayRef, field: &Field, row: usize) -> Value {
     }
 }
 
-/// Put a value kept in the catch-all column back at its path (`a.b`, `tags[1]`).
+/// Put a value kept in the catch-all column back at its path, a JSON pointer (`/a/b`,
+/// `/tags/1`, `~1` for `/` and `~0` for `~` in a key): a segment is a list index where
+/// the value there is a list, a key otherwise.
 fn put_back(record: &mut Value, path: &str, value: Value) {
     let mut target = record;
-    let mut segments = Vec::new();
-    for part in path.split('.') {
-        match part.split_once('[') {
-            Some((name, rest)) => {
-                segments.push(Err(name.to_string()));
-                for index in rest.split('[') {
-                    segments.push(Ok(index
-                        .trim_end_matches(']')
-                        .parse::<usize>()
-                        .expect("index")));
-                }
-            }
-            None => segments.push(Err(part.to_string())),
-        }
-    }
+    let segments: Vec<String> = path
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    assert!(path.starts_with('/'), "a JSON pointer: {path}");
     for segment in segments {
-        target = match segment {
-            Err(name) => {
+        target = match target {
+            Value::Array(items) => &mut items[segment.parse::<usize>().expect("index")],
+            _ => {
                 if !target.is_object() {
                     *target = json!({});
                 }
                 target
                     .as_object_mut()
                     .expect("object")
-                    .entry(name)
+                    .entry(segment)
                     .or_insert(Value::Null)
             }
-            Ok(index) => &mut target[index],
         };
     }
     *target = value;
@@ -188,7 +188,7 @@ fn normalized(value: &Value) -> Value {
                             let t = chrono::DateTime::parse_from_rfc3339(s).expect("date");
                             json!(t
                                 .to_utc()
-                                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+                                .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true))
                         }
                         _ => normalized(v),
                     };
@@ -316,7 +316,7 @@ async fn record_batches_stream_with_a_given_schema() {
     let n = batches[2].column(1).as_primitive::<Float64Type>();
     assert_eq!(n.value(1), 9.0);
     let kept = batches[0].column(2).as_string::<i32>();
-    assert_eq!(kept.value(0), r#"{"other":true}"#);
+    assert_eq!(kept.value(0), r#"{"/other":true}"#);
 }
 
 #[tokio::test]
@@ -451,7 +451,7 @@ async fn duckdb_reads_the_file_and_agrees() {
 import duckdb, json, sys
 con = duckdb.connect()
 row = con.execute("""
-  SELECT count(*), sum(n), min(epoch_us(created_at)), count(_unmapped),
+  SELECT count(*), sum(n), min(epoch_ns(created_at)), count(_unmapped),
          sum(deep.a.b.c.d[1]), max(length(tags[2]))
   FROM read_parquet(?)""", [sys.argv[1]]).fetchone()
 print(json.dumps([int(v) for v in row]))
@@ -470,7 +470,8 @@ print(json.dumps([int(v) for v in row]))
     let indices: Vec<usize> = (0..RECORDS).filter(|i| *i != BIG).collect();
     let oldest = chrono::DateTime::parse_from_rfc3339(&created_at(RECORDS - 1))
         .expect("date")
-        .timestamp_micros();
+        .timestamp_nanos_opt()
+        .expect("in range");
     let unmapped_rows = indices
         .iter()
         .filter(|i| **i >= 1_500 || (**i >= 1_200 && **i % 7 == 0))

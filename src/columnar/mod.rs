@@ -56,6 +56,7 @@
 
 mod builder;
 mod parquet_file;
+mod raw;
 mod schema;
 
 use std::collections::VecDeque;
@@ -105,7 +106,14 @@ pub struct ColumnarOptions {
     infer_records: usize,
     schema: Option<SchemaRef>,
     batch_size: usize,
+    batch_bytes: usize,
+    max_columns: usize,
 }
+
+/// The most JSON text read to infer a schema: sampling stops at
+/// [`ColumnarOptions::infer_records`] records or at this many bytes, whichever comes
+/// first (the sampled records are held in memory until the schema is fixed).
+pub const INFER_BYTES: usize = 32 << 20;
 
 impl Default for ColumnarOptions {
     fn default() -> Self {
@@ -113,13 +121,16 @@ impl Default for ColumnarOptions {
             infer_records: 1_000,
             schema: None,
             batch_size: 8_192,
+            batch_bytes: 8 << 20,
+            max_columns: 1_000,
         }
     }
 }
 
 impl ColumnarOptions {
-    /// Infer the schema from this many first records (default 1,000; at least 1). They
-    /// are held in memory until the schema is fixed.
+    /// Infer the schema from this many first records (default 1,000; at least 1), or from
+    /// the first [`INFER_BYTES`] of them if they are larger. They are held in memory
+    /// until the schema is fixed.
     pub fn infer_records(mut self, records: usize) -> Self {
         self.infer_records = records.max(1);
         self
@@ -134,7 +145,8 @@ impl ColumnarOptions {
         self
     }
 
-    /// Rows per record batch (default 8,192; at least 1).
+    /// Rows per record batch (default 8,192; at least 1). A batch also ends once its
+    /// records' JSON text reaches [`batch_bytes`](Self::batch_bytes).
     pub fn batch_size(mut self, rows: usize) -> Self {
         self.batch_size = rows.max(1);
         self
@@ -143,6 +155,35 @@ impl ColumnarOptions {
     /// Rows per record batch.
     pub fn batch_rows(&self) -> usize {
         self.batch_size
+    }
+
+    /// End a record batch once its records' JSON text reaches this many bytes (default
+    /// 8 MiB; at least 1): with large records, batches are sized by bytes, not rows, so
+    /// memory stays bounded whatever the record size.
+    pub fn batch_bytes(mut self, bytes: usize) -> Self {
+        self.batch_bytes = bytes.max(1);
+        self
+    }
+
+    /// The byte size at which a record batch ends.
+    pub fn batch_byte_limit(&self) -> usize {
+        self.batch_bytes
+    }
+
+    /// The most leaf columns an inferred schema has, the catch-all column included
+    /// (default 1,000; at least 1; nested struct fields count one each). Fields are
+    /// columns in the order they first appear; a struct or list that would cross the
+    /// cap becomes one JSON text column, and fields beyond it are not columns: their
+    /// values are kept in [`UNMAPPED_COLUMN`]. This bounds memory whatever the number
+    /// of distinct keys the server sends.
+    pub fn max_columns(mut self, columns: usize) -> Self {
+        self.max_columns = columns.max(1);
+        self
+    }
+
+    /// The column cap of an inferred schema.
+    pub fn column_limit(&self) -> usize {
+        self.max_columns
     }
 }
 
@@ -154,6 +195,9 @@ pub struct RecordBatchStream {
     framed: Framed,
     columns: Columns,
     batch_size: usize,
+    batch_bytes: usize,
+    /// JSON text of the records in the batch being built.
+    bytes_in_batch: usize,
     /// Lines read while inferring the schema, converted first.
     sampled: VecDeque<Bytes>,
     /// The lines of the batch being built: if a line fails half-way into the builders,
@@ -190,18 +234,17 @@ impl RecordBatchStream {
         let schema = match options.schema {
             Some(schema) => Arc::new(schema::with_unmapped(&schema)),
             None => {
-                let mut sample = Vec::new();
-                while sample.len() < options.infer_records {
+                let mut inference = schema::Inference::new(options.max_columns);
+                let (mut records, mut bytes) = (0, 0);
+                while records < options.infer_records && bytes < INFER_BYTES {
                     match framed.next().await {
                         Some(Ok(chunk)) => {
                             for line in lines(&chunk) {
                                 // Lines that are not objects are reported when converted.
-                                if let Ok(serde_json::Value::Object(map)) =
-                                    serde_json::from_slice::<serde_json::Value>(line)
-                                {
-                                    sample.push(map);
-                                }
+                                inference.add(line);
+                                records += 1;
                             }
+                            bytes += chunk.len();
                             sampled.push_back(chunk);
                         }
                         Some(Err(e)) => {
@@ -215,7 +258,7 @@ impl RecordBatchStream {
                         }
                     }
                 }
-                Arc::new(schema::infer(&sample))
+                Arc::new(inference.schema())
             }
         };
         let columns = Columns::new(schema).map_err(Error::Columnar)?;
@@ -223,6 +266,8 @@ impl RecordBatchStream {
             framed,
             columns,
             batch_size: options.batch_size,
+            batch_bytes: options.batch_bytes,
+            bytes_in_batch: 0,
             sampled,
             batch_lines: Vec::new(),
             unmapped_before_batch: 0,
@@ -284,7 +329,9 @@ impl RecordBatchStream {
                 }
                 self.batch_lines
                     .push(chunk.slice(from..from + content.len()));
-                if self.columns.rows() >= self.batch_size {
+                self.bytes_in_batch += content.len();
+                if self.columns.rows() >= self.batch_size || self.bytes_in_batch >= self.batch_bytes
+                {
                     self.finish_batch()?;
                 }
             }
@@ -297,6 +344,7 @@ impl RecordBatchStream {
         let batch = self.columns.finish().map_err(Error::Columnar)?;
         self.ready.push_back(batch);
         self.batch_lines.clear();
+        self.bytes_in_batch = 0;
         self.unmapped_before_batch = self.columns.unmapped_values();
         Ok(())
     }
