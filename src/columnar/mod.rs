@@ -19,22 +19,41 @@
 //! |---|---|
 //! | `true`/`false` | `Boolean` |
 //! | integers | `Int64` |
-//! | numbers, some with a fraction (or above `i64`) | `Float64` |
+//! | numbers, some with a fraction or an exponent | `Float64` |
 //! | strings | `Utf8` |
-//! | `created_at` / `updated_at` strings, all RFC 3339 | `Timestamp(µs, "UTC")` |
+//! | `created_at` / `updated_at` strings, all RFC 3339 (at most nine fractional digits) | `Timestamp(ns, "UTC")` |
 //! | objects that all have the same keys | `Struct` of those fields (by the same rule) |
 //! | lists | `List` of the items' column type |
-//! | free-form maps (objects whose keys vary, e.g. `metadata`, `metrics`, user fields), empty objects, lists of them, only nulls, mixed kinds | `Utf8` holding each value's JSON text, marked with the field metadata [`JSON_TEXT_METADATA_KEY`] |
+//! | free-form maps (objects whose keys vary, e.g. `metadata`, `metrics`, user fields), empty objects, lists of them, only nulls, mixed kinds, only integers beyond 64 bits, nesting deeper than 16 levels | `Utf8` holding each value's JSON text as it came, marked with the field metadata [`JSON_TEXT_METADATA_KEY`] |
+//!
+//! **The column cap.** An inferred schema has at most [`ColumnarOptions::max_columns`]
+//! leaf columns (default 1,000, the catch-all included; each field of a struct counts):
+//! fields become columns in the order they first appear, a struct or list that would
+//! cross the cap is one JSON text column, and the fields beyond it are not columns (their
+//! values go to the catch-all). So a server sending 100,000 distinct keys cannot make the
+//! schema, or the memory, grow with them.
 //!
 //! Every schema ends with a catch-all column, [`UNMAPPED_COLUMN`] (JSON text): **nothing
-//! is lost silently.** A value that does not fit its column once the schema is fixed — a
-//! field that first appears later, a float in an integer column, an object in a string
-//! column, a string that is not a timestamp in a timestamp column, an integer too large
-//! for a `Float64` to hold exactly — is set to null in its column and kept, as its
-//! original JSON, in that row's catch-all object under its path (`usage.input`,
-//! `tags[3]`). Integers in a `Float64` column are widened (exactly, up to 2^53). The
-//! number of values kept there is [`ExportSummary::unmapped_values`](crate::ExportSummary)
-//! and [`RecordBatchStream::unmapped_values`].
+//! is lost silently.** A value that does not fit its column exactly once the schema is
+//! fixed — a field that first appears later or beyond the column cap, a float in an
+//! integer column, an object in a string column, a string that is not a timestamp in a
+//! timestamp column, an integer beyond 64 bits, or one beyond 2^53 in a `Float64` column,
+//! a number beyond `f64` (`1e400`), a timestamp with more than nine fractional digits or
+//! outside the years 1677–2262 — is set to null in its column and kept, as its original
+//! JSON text (number spellings included), in that row's catch-all object. Its key there
+//! is the value's path in the record as a JSON pointer (RFC 6901): `/usage/input`,
+//! `/tags/3`; in a key, `~` is written `~0` and `/` is written `~1`, so a key `a/b` is
+//! `/a~1b`, never the same path as `a` → `b` (`/a/b`). A numeric segment is a list index
+//! where the column at the path before it is a list, a key otherwise. Integers in a
+//! `Float64` column are widened (exactly, up to 2^53); floats are the correctly rounded
+//! double of their text. The number of values kept in the catch-all is
+//! [`ExportSummary::unmapped_values`](crate::ExportSummary) and
+//! [`RecordBatchStream::unmapped_values`].
+//!
+//! **Memory.** Batches end at [`ColumnarOptions::batch_size`] rows or
+//! [`ColumnarOptions::batch_bytes`] bytes of JSON, whichever comes first, and the Parquet
+//! writer flushes a row group once it holds [`ParquetOptions::row_group_bytes`], so memory
+//! is bounded whatever the record size or the number of keys (see `BENCHMARKS.md`).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), galileo_export::Error> {
@@ -84,7 +103,8 @@ pub(crate) use parquet_file::write_parquet;
 use builder::Columns;
 
 /// The catch-all column every schema ends with: per row, a JSON object of the values that
-/// did not fit their columns, keyed by their path in the record (null when all fit).
+/// did not fit their columns (their original JSON text), keyed by their path in the
+/// record as a JSON pointer, e.g. `/usage/input`, `/tags/3`, `/a~1b` (null when all fit).
 pub const UNMAPPED_COLUMN: &str = "_unmapped";
 
 /// The field metadata key that marks a `Utf8` column as holding each value's JSON text
@@ -138,7 +158,7 @@ impl ColumnarOptions {
 
     /// Use this schema instead of inferring one. Supported column types: `Boolean`,
     /// `Int64`, `Float64`, `Utf8` (JSON text with [`JSON_TEXT_METADATA_KEY`]),
-    /// `Timestamp(Microsecond, _)`, and `List`/`Struct` of these; the catch-all column
+    /// `Timestamp(Nanosecond | Microsecond, _)`, and `List`/`Struct` of these; the catch-all column
     /// [`UNMAPPED_COLUMN`] is added at the end if it is not there.
     pub fn schema(mut self, schema: SchemaRef) -> Self {
         self.schema = Some(schema);
@@ -240,11 +260,14 @@ impl RecordBatchStream {
                     match framed.next().await {
                         Some(Ok(chunk)) => {
                             for line in lines(&chunk) {
-                                // Lines that are not objects are reported when converted.
-                                inference.add(line);
-                                records += 1;
+                                if records < options.infer_records && bytes < INFER_BYTES {
+                                    // Lines that are not objects are reported when
+                                    // converted.
+                                    inference.add(line);
+                                    records += 1;
+                                    bytes += line.len();
+                                }
                             }
-                            bytes += chunk.len();
                             sampled.push_back(chunk);
                         }
                         Some(Err(e)) => {
