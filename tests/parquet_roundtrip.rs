@@ -674,14 +674,10 @@ fn leaves(field: &Field) -> usize {
 
 fn excerpt(text: &str) -> String {
     if text.len() <= 2_000 {
-        text.to_string()
-    } else {
-        format!(
-            "{}… ({} bytes)",
-            &text[..text.floor_char_boundary(2_000)],
-            text.len()
-        )
+        return text.to_string();
     }
+    let head: String = text.chars().take(2_000).collect();
+    format!("{head}… ({} bytes)", text.len())
 }
 
 #[test]

@@ -196,15 +196,22 @@ impl fmt::Display for Path<'_> {
     }
 }
 
-/// Values of the current record that did not fit their column: (path, JSON text).
+/// Values of the current record that did not fit their column, as the catch-all's JSON
+/// object being written (path → JSON text).
 #[derive(Default)]
 struct Unmapped {
-    entries: Vec<(String, String)>,
+    object: String,
+    count: u64,
 }
 
 impl Unmapped {
     fn keep(&mut self, path: &Path<'_>, json: &str) {
-        self.entries.push((path.to_string(), json.to_owned()));
+        self.object.push(if self.count == 0 { '{' } else { ',' });
+        self.object
+            .push_str(&serde_json::Value::String(path.to_string()).to_string());
+        self.object.push(':');
+        self.object.push_str(json);
+        self.count += 1;
     }
 }
 
@@ -219,21 +226,42 @@ fn fill_struct(
 ) -> Result<(), serde_json::Error> {
     let mut seen = vec![false; children.len()];
     for (key, value) in entries {
-        let here = Path::Field(path, &key);
-        match index.get(key.as_ref()) {
-            Some(&i) if !seen[i] => {
-                seen[i] = true;
-                append(&mut children[i], value, unmapped, &here)?;
-            }
-            _ => unmapped.keep(&here, value.get()),
+        fill_entry(children, index, &mut seen, &key, value, unmapped, path)?;
+    }
+    fill_rest(children, &seen);
+    Ok(())
+}
+
+/// One entry of an object into its child column (or the catch-all).
+fn fill_entry(
+    children: &mut [Column],
+    index: &HashMap<String, usize>,
+    seen: &mut [bool],
+    key: &str,
+    value: &RawValue,
+    unmapped: &mut Unmapped,
+    path: &Path<'_>,
+) -> Result<(), serde_json::Error> {
+    let here = Path::Field(path, key);
+    match index.get(key) {
+        Some(&i) if !seen[i] => {
+            seen[i] = true;
+            append(&mut children[i], value, unmapped, &here)
+        }
+        _ => {
+            unmapped.keep(&here, value.get());
+            Ok(())
         }
     }
+}
+
+/// A null in every child column the object did not have.
+fn fill_rest(children: &mut [Column], seen: &[bool]) {
     for (child, seen) in children.iter_mut().zip(seen) {
         if !seen {
             child.append_null();
         }
     }
-    Ok(())
 }
 
 /// Append one value to its column: exactly one entry, the value or a null (then the
@@ -394,29 +422,27 @@ impl Columns {
     /// one JSON object is an error; the columns are then unusable (the export ends).
     pub(crate) fn push(&mut self, line: &[u8]) -> Result<(), serde_json::Error> {
         let mut unmapped = Unmapped::default();
-        let entries = raw::record(line)?;
-        fill_struct(
-            &mut self.children,
-            &self.index,
-            entries,
-            &mut unmapped,
-            &Path::Root,
-        )?;
-        if unmapped.entries.is_empty() {
+        let mut seen = vec![false; self.children.len()];
+        let (children, index) = (&mut self.children, &self.index);
+        raw::each_entry(line, |key, value| {
+            fill_entry(
+                children,
+                index,
+                &mut seen,
+                &key,
+                value,
+                &mut unmapped,
+                &Path::Root,
+            )
+            .map_err(|e| e.to_string())
+        })?;
+        fill_rest(children, &seen);
+        if unmapped.count == 0 {
             self.unmapped.append_null();
         } else {
-            self.unmapped_values += unmapped.entries.len() as u64;
-            let mut object = String::from("{");
-            for (i, (path, json)) in unmapped.entries.iter().enumerate() {
-                if i > 0 {
-                    object.push(',');
-                }
-                object.push_str(&serde_json::Value::String(path.clone()).to_string());
-                object.push(':');
-                object.push_str(json);
-            }
-            object.push('}');
-            self.unmapped.append_value(object);
+            self.unmapped_values += unmapped.count;
+            unmapped.object.push('}');
+            self.unmapped.append_value(unmapped.object);
         }
         self.rows += 1;
         Ok(())

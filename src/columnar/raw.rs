@@ -136,13 +136,39 @@ impl<'de> Visitor<'de> for ItemsVisitor {
     }
 }
 
-/// The entries of one JSON Lines record: an error (with its position) unless the line is
-/// exactly one JSON object.
-pub(crate) fn record(line: &[u8]) -> Result<Entries<'_>, serde_json::Error> {
+/// Calls a function with each entry of an object as it is read.
+struct EachEntry<F>(F);
+
+impl<'de, F> Visitor<'de> for EachEntry<F>
+where
+    F: FnMut(Cow<'de, str>, &'de RawValue) -> Result<(), String>,
+{
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a record (a JSON object)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            let value: &'de RawValue = map.next_value()?;
+            (self.0)(key, value).map_err(de::Error::custom)?;
+        }
+        Ok(())
+    }
+}
+
+/// Call `each` with every entry of one JSON Lines record as it is read (no list of the
+/// entries is built: a record may have a million keys): an error (with its position)
+/// unless the line is exactly one JSON object. On an error, `each` may have seen some
+/// of the entries.
+pub(crate) fn each_entry<'a>(
+    line: &'a [u8],
+    each: impl FnMut(Cow<'a, str>, &'a RawValue) -> Result<(), String>,
+) -> Result<(), serde_json::Error> {
     let mut de = serde_json::Deserializer::from_slice(line);
-    let entries = (&mut de).deserialize_map(EntriesVisitor)?;
-    de.end()?;
-    Ok(entries)
+    (&mut de).deserialize_map(EachEntry(each))?;
+    de.end()
 }
 
 /// The entries of a raw object (its text was checked when it was read).

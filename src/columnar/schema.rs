@@ -219,22 +219,21 @@ impl Inference {
     /// Add one JSON Lines record (anything but an object is ignored here and reported
     /// when the record is converted).
     pub(crate) fn add(&mut self, line: &[u8]) {
-        let Ok(entries) = raw::record(line) else {
-            return;
-        };
-        for (key, value) in entries {
+        let (top, max_columns) = (&mut self.top, self.max_columns);
+        // A line that is not one object may have added some fields before its error;
+        // the record is reported when converted.
+        let _ = raw::each_entry(line, |key, value| {
             if key == UNMAPPED_COLUMN {
-                continue;
+                return Ok(());
             }
-            if !self.top.fields.contains_key(key.as_ref())
-                && self.top.order.len() >= self.max_columns
-            {
+            if !top.fields.contains_key(key.as_ref()) && top.order.len() >= max_columns {
                 // Beyond the cap: never a column (its values are kept in `_unmapped`).
-                continue;
+                return Ok(());
             }
-            let shape = shape_of(value, 1, self.max_columns);
-            self.top.add(key.into_owned(), shape, self.max_columns);
-        }
+            let shape = shape_of(value, 1, max_columns);
+            top.add(key.into_owned(), shape, max_columns);
+            Ok(())
+        });
     }
 
     /// The schema: the fields in the order they first appeared, up to `max_columns`
