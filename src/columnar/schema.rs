@@ -366,4 +366,57 @@ mod tests {
         );
         assert!(is_json(&schema, "v"));
     }
+
+    #[test]
+    fn the_column_cap_turns_a_crossing_struct_into_json_text_and_drops_the_rest() {
+        let schema = schema_capped(
+            json!([
+                {"s": {"a": 1, "b": 2, "c": 3}, "x": 1, "y": 2, "z": 3},
+                {"s": {"a": 4, "b": 5, "c": 6}, "w": 1}
+            ]),
+            3,
+        );
+        let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+        assert_eq!(names, ["s", "x", UNMAPPED_COLUMN]);
+        assert!(is_json(&schema, "s"), "3 leaves would cross a cap of 3");
+        assert_eq!(
+            schema.field_with_name("x").unwrap().data_type(),
+            &DataType::Int64
+        );
+    }
+
+    #[test]
+    fn deep_values_big_integers_and_exact_timestamps_shape_the_schema() {
+        let deep = (0..40).fold(json!(1), |v, _| json!({ "a": v }));
+        let first = format!(
+            r#"{{"deep":{deep},"big":18446744073709551616,"mixed":1,"created_at":"2026-01-01T00:00:00.123456789Z","updated_at":"2026-01-01T00:00:00.1234567891Z"}}"#
+        );
+        let second = r#"{"mixed":18446744073709551616}"#;
+        let schema = infer([first.as_bytes(), second.as_bytes()], 1_000);
+        let mut depth = 0;
+        let mut field = schema.field_with_name("deep").unwrap().clone();
+        while let DataType::Struct(children) = field.data_type() {
+            field = children[0].as_ref().clone();
+            depth += 1;
+        }
+        assert_eq!(depth, MAX_DEPTH - 1);
+        assert!(field.metadata().contains_key(JSON_TEXT_METADATA_KEY));
+        assert!(
+            is_json(&schema, "big"),
+            "only integers beyond 64 bits: text"
+        );
+        assert_eq!(
+            schema.field_with_name("mixed").unwrap().data_type(),
+            &DataType::Int64
+        );
+        assert_eq!(
+            schema.field_with_name("created_at").unwrap().data_type(),
+            &DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into()))
+        );
+        assert_eq!(
+            schema.field_with_name("updated_at").unwrap().data_type(),
+            &DataType::Utf8,
+            "ten fractional digits: no timestamp holds them"
+        );
+    }
 }
