@@ -8,7 +8,8 @@
 //! integers by value, floats as the correctly rounded double of their text, numbers a
 //! double cannot hold by their text, timestamps to the nanosecond.
 //!
-//! The number of cases is `PROPTEST_CASES` (default 32; several records per case).
+//! The number of cases is `PROPTEST_CASES` (default 64, a few seconds; several records per
+//! case).
 
 mod common;
 
@@ -689,7 +690,7 @@ fn every_record_is_rebuilt_exactly_from_its_columns_and_the_catch_all() {
             let cases = std::env::var("PROPTEST_CASES")
                 .ok()
                 .and_then(|c| c.parse().ok())
-                .unwrap_or(32);
+                .unwrap_or(64);
             let mut runner = TestRunner::new(Config {
                 cases,
                 failure_persistence: None,
