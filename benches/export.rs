@@ -40,6 +40,14 @@
 //! `/usr/bin/time -v` (which reports the largest of a process and its *waited-for*
 //! descendants) measures the client only. The bench also prints its own peak RSS
 //! (`VmHWM` from `/proc/self/status`).
+//!
+//! `memory parquet --shape wide|keys|galileo` (feature `parquet`): instead of the mock,
+//! the server is this binary in another process (its `serve-shape` mode), answering JSON
+//! Lines of a given shape: `wide` is one record of `--keys N` keys (100000); `keys` is
+//! `--records N` records (300) of `--keys N` keys (100) that no other record has;
+//! `galileo` is records of about 15 KB shaped like Galileo's traces (long input and
+//! output, a free-form `metrics` map, a list of nested spans of varying keys), up to
+//! `--gib G` (1.0).
 
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -241,6 +249,7 @@ fn main() {
         #[cfg(feature = "parquet")]
         "parquet" => parquet_passes(&opts),
         "compression" => compression(&opts),
+        "serve-shape" => serve_shape(&opts),
         other => {
             eprintln!(
                 "usage: export [throughput [--records N] [--rounds R] ...] | \
@@ -875,11 +884,18 @@ struct ServerProcess {
 
 impl ServerProcess {
     fn spawn(bin: &Path, records: u64, seed: u64, text_len: (usize, usize)) -> ServerProcess {
-        let mut child = Command::new(bin)
+        let mut command = Command::new(bin);
+        command
             .args(["--records", &records.to_string()])
             .args(["--seed", &seed.to_string()])
             .args(["--port", "0"])
-            .args(["--text-len", &format!("{}:{}", text_len.0, text_len.1)])
+            .args(["--text-len", &format!("{}:{}", text_len.0, text_len.1)]);
+        Self::spawn_command(command, bin)
+    }
+
+    /// A server that prints `BASE_URL=…` … `READY=1` like `mock_server` does.
+    fn spawn_command(mut command: Command, bin: &Path) -> ServerProcess {
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -992,6 +1008,20 @@ fn memory(opts: &Opts) {
             api_key_header: "Galileo-API-Key".into(),
         };
         (t, None)
+    } else if let Some(shape) = opts.str("--shape") {
+        // This binary as the server, in another process (`serve-shape`).
+        let exe = std::env::current_exe().expect("current exe");
+        let mut command = Command::new(&exe);
+        command.args(["serve-shape", shape]);
+        for name in ["--keys", "--records", "--gib"] {
+            if let Some(v) = opts.str(name) {
+                command.args([name, v]);
+            }
+        }
+        let server = ServerProcess::spawn_command(command, &exe);
+        let t = server.target.clone();
+        _guard = server;
+        (t, None)
     } else {
         let bin = server_bin(opts);
         let records = match opts.str("--records") {
@@ -1055,6 +1085,171 @@ fn memory(opts: &Opts) {
         rss_before as f64 / 1024.0,
     );
     drop(rt);
+}
+
+// ---------------------------------------------------------------------------------------
+// serve-shape: a JSON Lines server of records of a given shape (for `memory --shape`)
+
+/// Deterministic filler text (words from a small table, picked by an LCG).
+fn filler(state: &mut u64, len: usize, out: &mut String) {
+    const WORDS: &[&str] = &[
+        "the",
+        "model",
+        "answered",
+        "tool",
+        "retrieval",
+        "latency",
+        "context",
+        "token",
+        "user",
+        "asked",
+        "about",
+        "weather",
+        "in",
+        "Zürich",
+        "é",
+        "and",
+        "then",
+        "called",
+    ];
+    let start = out.len();
+    while out.len() - start < len {
+        *state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        out.push_str(WORDS[(*state >> 33) as usize % WORDS.len()]);
+        out.push(' ');
+    }
+}
+
+/// Record `i` of a shape, as one JSON Lines line (with its line break).
+fn shape_record(shape: &str, i: u64, keys: u64, state: &mut u64) -> String {
+    let mut out = String::new();
+    match shape {
+        "wide" | "keys" => {
+            out.push('{');
+            for k in 0..keys {
+                if k > 0 {
+                    out.push(',');
+                }
+                if k % 2 == 0 {
+                    out.push_str(&format!("\"r{i}k{k}\":{k}"));
+                } else {
+                    out.push_str(&format!("\"r{i}k{k}\":\"v{k}\""));
+                }
+            }
+            out.push('}');
+        }
+        "galileo" => {
+            let created = 1_780_000_000_000_000_000i64 - i as i64 * 1_000_123;
+            let created = chrono::DateTime::from_timestamp_nanos(created)
+                .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+            let mut text = |len: usize| {
+                let mut t = String::new();
+                filler(state, len, &mut t);
+                serde_json::Value::String(t).to_string()
+            };
+            let spans: Vec<String> = (0..3)
+                .map(|s| {
+                    format!(
+                        "{{\"id\":\"{i}-{s}\",\"type\":\"llm\",\"input\":{},\"output\":{},\"k{}\":{s}}}",
+                        text(2_000),
+                        text(1_000),
+                        (i + s) % 5
+                    )
+                })
+                .collect();
+            out.push_str(&format!(
+                "{{\"id\":\"trace-{i:012}\",\"created_at\":\"{created}\",\"type\":\"trace\",\
+                 \"name\":\"chat\",\"input\":{},\"output\":{},\"status_code\":200,\
+                 \"latency_ms\":{},\"cost\":{},\"metrics\":{{\"tokens\":{i},\"m{}\":1.5}},\
+                 \"tags\":[\"a\",\"b\"],\"spans\":[{}]}}",
+                text(3_000),
+                text(3_000),
+                i % 1_000,
+                (i % 97) as f64 / 7.0,
+                i % 7,
+                spans.join(",")
+            ));
+        }
+        other => panic!("serve-shape: unknown shape `{other}` (wide|keys|galileo)"),
+    }
+    out.push('\n');
+    out
+}
+
+/// Serve JSON Lines of one shape to every request (HTTP/1.1, chunked, one request per
+/// connection), printing `BASE_URL=…` … `READY=1` like `mock_server`.
+fn serve_shape(opts: &Opts) {
+    use std::io::{Read, Write};
+    let shape = opts
+        .positional
+        .get(1)
+        .cloned()
+        .unwrap_or_else(|| "wide".into());
+    let (records, keys, bytes): (u64, u64, u64) = match shape.as_str() {
+        "wide" => (1, opts.get("--keys", 100_000), u64::MAX),
+        "keys" => (
+            opts.get("--records", 300),
+            opts.get("--keys", 100),
+            u64::MAX,
+        ),
+        _ => (
+            u64::MAX,
+            0,
+            (opts.get("--gib", 1.0f64) * (1u64 << 30) as f64) as u64,
+        ),
+    };
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    println!("BASE_URL=http://{addr}");
+    println!("PROJECT_ID={}", Uuid::nil());
+    println!("LOG_STREAM_ID={}", Uuid::nil());
+    println!("API_KEY=galileo-mock-api-key");
+    println!("READY=1");
+    let _ = std::io::stdout().flush();
+    for stream in listener.incoming() {
+        let Ok(mut stream) = stream else { continue };
+        let shape = shape.clone();
+        std::thread::spawn(move || {
+            // The request: head, then a Content-Length body.
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") {
+                if stream.read(&mut byte).unwrap_or(0) == 0 {
+                    return;
+                }
+                head.push(byte[0]);
+            }
+            let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
+            let length: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            let mut body = vec![0u8; length];
+            if stream.read_exact(&mut body).is_err() {
+                return;
+            }
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, stream);
+            let _ = out.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/jsonl\r\n\
+                  Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+            );
+            let (mut sent, mut state) = (0u64, 7u64);
+            let mut i = 0;
+            while i < records && sent < bytes {
+                let line = shape_record(&shape, i, keys, &mut state);
+                sent += line.len() as u64;
+                if write!(out, "{:x}\r\n{line}\r\n", line.len()).is_err() {
+                    return;
+                }
+                i += 1;
+            }
+            let _ = out.write_all(b"0\r\n\r\n");
+            let _ = out.flush();
+        });
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -28,15 +28,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .export(project.parse()?)
         .log_stream(log_stream.parse()?)
         .records_as_blocking::<Trace>()?;
+    let mut out = std::io::stdout().lock();
     for trace in traces {
         let trace = trace?;
-        let input = trace.input.unwrap_or_default();
-        println!(
-            "{} {} {}",
-            trace.id,
-            trace.created_at,
-            input.chars().take(60).collect::<String>()
-        );
+        let input: String = trace.input.unwrap_or_default().chars().take(60).collect();
+        writeln!(out, "{} {} {input}", trace.id, trace.created_at)?;
     }
     Ok(())
 }

@@ -8,9 +8,11 @@ mod common;
 use std::process::Command;
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Float64Type, Int64Type, TimestampMicrosecondType};
+use arrow_array::types::{
+    Float64Type, Int64Type, TimestampMicrosecondType, TimestampNanosecondType,
+};
 use arrow_array::{Array, ArrayRef, RecordBatch};
-use arrow_schema::{DataType, Field};
+use arrow_schema::{DataType, Field, TimeUnit};
 use common::hostile::{HostileServer, Reply};
 use futures::TryStreamExt;
 use galileo_export::columnar::{
@@ -80,10 +82,15 @@ fn to_json(array: &ArrayRef, field: &Field, row: usize) -> Value {
         DataType::Boolean => json!(array.as_boolean().value(row)),
         DataType::Int64 => json!(array.as_primitive::<Int64Type>().value(row)),
         DataType::Float64 => json!(array.as_primitive::<Float64Type>().value(row)),
-        DataType::Timestamp(..) => {
+        DataType::Timestamp(TimeUnit::Microsecond, _) => {
             let micros = array.as_primitive::<TimestampMicrosecondType>().value(row);
             let t = chrono::DateTime::from_timestamp_micros(micros).expect("timestamp");
-            json!(t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+            json!(t.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true))
+        }
+        DataType::Timestamp(TimeUnit::Nanosecond, _) => {
+            let nanos = array.as_primitive::<TimestampNanosecondType>().value(row);
+            let t = chrono::DateTime::from_timestamp_nanos(nanos);
+            json!(t.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true))
         }
         DataType::Utf8 => {
             let text = array.as_string::<i32>().value(row);
@@ -111,37 +118,30 @@ fn to_json(array: &ArrayRef, field: &Field, row: usize) -> Value {
     }
 }
 
-/// Put a value kept in the catch-all column back at its path (`a.b`, `tags[1]`).
+/// Put a value kept in the catch-all column back at its path, a JSON pointer (`/a/b`,
+/// `/tags/1`, `~1` for `/` and `~0` for `~` in a key): a segment is a list index where
+/// the value there is a list, a key otherwise.
 fn put_back(record: &mut Value, path: &str, value: Value) {
     let mut target = record;
-    let mut segments = Vec::new();
-    for part in path.split('.') {
-        match part.split_once('[') {
-            Some((name, rest)) => {
-                segments.push(Err(name.to_string()));
-                for index in rest.split('[') {
-                    segments.push(Ok(index
-                        .trim_end_matches(']')
-                        .parse::<usize>()
-                        .expect("index")));
-                }
-            }
-            None => segments.push(Err(part.to_string())),
-        }
-    }
+    let segments: Vec<String> = path
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    assert!(path.starts_with('/'), "a JSON pointer: {path}");
     for segment in segments {
-        target = match segment {
-            Err(name) => {
+        target = match target {
+            Value::Array(items) => &mut items[segment.parse::<usize>().expect("index")],
+            _ => {
                 if !target.is_object() {
                     *target = json!({});
                 }
                 target
                     .as_object_mut()
                     .expect("object")
-                    .entry(name)
+                    .entry(segment)
                     .or_insert(Value::Null)
             }
-            Ok(index) => &mut target[index],
         };
     }
     *target = value;
@@ -188,7 +188,7 @@ fn normalized(value: &Value) -> Value {
                             let t = chrono::DateTime::parse_from_rfc3339(s).expect("date");
                             json!(t
                                 .to_utc()
-                                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+                                .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true))
                         }
                         _ => normalized(v),
                     };
@@ -316,7 +316,7 @@ async fn record_batches_stream_with_a_given_schema() {
     let n = batches[2].column(1).as_primitive::<Float64Type>();
     assert_eq!(n.value(1), 9.0);
     let kept = batches[0].column(2).as_string::<i32>();
-    assert_eq!(kept.value(0), r#"{"other":true}"#);
+    assert_eq!(kept.value(0), r#"{"/other":true}"#);
 }
 
 #[tokio::test]
@@ -451,7 +451,7 @@ async fn duckdb_reads_the_file_and_agrees() {
 import duckdb, json, sys
 con = duckdb.connect()
 row = con.execute("""
-  SELECT count(*), sum(n), min(epoch_us(created_at)), count(_unmapped),
+  SELECT count(*), sum(n), min(epoch_ns(created_at)), count(_unmapped),
          sum(deep.a.b.c.d[1]), max(length(tags[2]))
   FROM read_parquet(?)""", [sys.argv[1]]).fetchone()
 print(json.dumps([int(v) for v in row]))
@@ -470,7 +470,8 @@ print(json.dumps([int(v) for v in row]))
     let indices: Vec<usize> = (0..RECORDS).filter(|i| *i != BIG).collect();
     let oldest = chrono::DateTime::parse_from_rfc3339(&created_at(RECORDS - 1))
         .expect("date")
-        .timestamp_micros();
+        .timestamp_nanos_opt()
+        .expect("in range");
     let unmapped_rows = indices
         .iter()
         .filter(|i| **i >= 1_500 || (**i >= 1_200 && **i % 7 == 0))
@@ -542,4 +543,440 @@ fn the_blocking_twins_write_and_stream_the_same_rows() {
         .expect("batches");
     assert_eq!(batches.len(), 5);
     assert_eq!(rebuild(&batches), from_file);
+}
+
+// ---------------------------------------------------------------------------------------
+// Values kept exactly (issue 18, items 7–12)
+
+/// Serve `body` (JSON Lines) to every request.
+async fn serve(body: String) -> HostileServer {
+    HostileServer::start_with(move |_, _| Reply::status(200).body(body.clone())).await
+}
+
+/// The Parquet file of an export of `body`, read back.
+async fn parquet_of(body: &str, options: ParquetOptions) -> Vec<RecordBatch> {
+    let server = serve(body.to_string()).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("out.parquet");
+    export(&server.base_url())
+        .save_parquet(&path, options)
+        .await
+        .expect("Parquet export");
+    read_parquet(&path)
+}
+
+/// The catch-all of one row: JSON pointer → the value's JSON text, as stored.
+fn kept(batch: &RecordBatch, row: usize) -> std::collections::BTreeMap<String, String> {
+    let column = batch
+        .column_by_name(UNMAPPED_COLUMN)
+        .expect("catch-all")
+        .as_string::<i32>();
+    if column.is_null(row) {
+        return Default::default();
+    }
+    let map: std::collections::BTreeMap<String, Box<serde_json::value::RawValue>> =
+        serde_json::from_str(column.value(row)).expect("a JSON object");
+    map.into_iter()
+        .map(|(k, v)| (k, v.get().to_string()))
+        .collect()
+}
+
+fn pairs(items: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
+    items
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[tokio::test]
+async fn integers_beyond_64_bits_keep_their_exact_text() {
+    let body = "{\"n\":1,\"x\":0.5,\"big\":18446744073709551616,\"meta\":{\"k\":1}}\n\
+                {\"n\":18446744073709551616,\"x\":123000000000000000000000000000,\"big\":-9223372036854775809,\"meta\":{\"v\":340282366920938463463374607431768211457}}\n\
+                {\"n\":-9223372036854775809,\"x\":9007199254740993,\"big\":null,\"meta\":null}\n\
+                {\"n\":9223372036854775807,\"x\":-9007199254740992,\"big\":36893488147419103232,\"meta\":null}\n";
+    let batches = parquet_of(body, ParquetOptions::default()).await;
+    let batch = &batches[0];
+    let schema = batch.schema();
+    assert_eq!(
+        schema.field_with_name("n").expect("n").data_type(),
+        &DataType::Int64
+    );
+    assert_eq!(
+        schema.field_with_name("x").expect("x").data_type(),
+        &DataType::Float64
+    );
+    let big = schema.field_with_name("big").expect("big");
+    assert!(
+        big.metadata().contains_key(JSON_TEXT_METADATA_KEY),
+        "integers beyond 64 bits only: JSON text"
+    );
+    let n = batch
+        .column_by_name("n")
+        .expect("n")
+        .as_primitive::<Int64Type>();
+    assert_eq!((n.value(0), n.value(3)), (1, i64::MAX));
+    assert!(n.is_null(1) && n.is_null(2));
+    let x = batch
+        .column_by_name("x")
+        .expect("x")
+        .as_primitive::<Float64Type>();
+    assert_eq!((x.value(0), x.value(3)), (0.5, -9007199254740992.0));
+    assert!(x.is_null(1) && x.is_null(2), "beyond 2^53: not rounded");
+    let big = batch.column_by_name("big").expect("big").as_string::<i32>();
+    assert_eq!(
+        (big.value(0), big.value(1), big.value(3)),
+        (
+            "18446744073709551616",
+            "-9223372036854775809",
+            "36893488147419103232"
+        )
+    );
+    let meta = batch
+        .column_by_name("meta")
+        .expect("meta")
+        .as_string::<i32>();
+    assert_eq!(
+        meta.value(1),
+        "{\"v\":340282366920938463463374607431768211457}"
+    );
+    assert_eq!(
+        kept(batch, 1),
+        pairs(&[
+            ("/n", "18446744073709551616"),
+            ("/x", "123000000000000000000000000000")
+        ])
+    );
+    assert_eq!(
+        kept(batch, 2),
+        pairs(&[("/n", "-9223372036854775809"), ("/x", "9007199254740993")])
+    );
+}
+
+#[tokio::test]
+async fn timestamps_keep_their_nanoseconds_and_what_a_timestamp_cannot_hold_is_kept() {
+    let body = "{\"created_at\":\"2026-06-01T06:19:42.420444123Z\",\"updated_at\":\"2026-06-01T08:19:42.000000001+02:00\"}\n\
+                {\"created_at\":\"2026-06-01T06:19:42.999999999Z\",\"updated_at\":\"1970-01-01T00:00:00Z\"}\n\
+                {\"created_at\":\"2026-06-01T06:19:42.1234567891Z\",\"updated_at\":\"2300-01-01T00:00:00Z\"}\n";
+    let batches = parquet_of(
+        body,
+        ParquetOptions::default().columnar(ColumnarOptions::default().infer_records(2)),
+    )
+    .await;
+    let batch = &batches[0];
+    for name in ["created_at", "updated_at"] {
+        assert_eq!(
+            batch
+                .schema()
+                .field_with_name(name)
+                .expect(name)
+                .data_type(),
+            &DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into()))
+        );
+    }
+    let created = batch
+        .column_by_name("created_at")
+        .expect("created_at")
+        .as_primitive::<TimestampNanosecondType>();
+    let updated = batch
+        .column_by_name("updated_at")
+        .expect("updated_at")
+        .as_primitive::<TimestampNanosecondType>();
+    assert_eq!(created.value(0), 1_780_294_782_420_444_123);
+    assert_eq!(created.value(1), 1_780_294_782_999_999_999);
+    assert_eq!(updated.value(0), 1_780_294_782_000_000_001);
+    assert_eq!(updated.value(1), 0);
+    assert!(created.is_null(2) && updated.is_null(2));
+    assert_eq!(
+        kept(batch, 2),
+        pairs(&[
+            ("/created_at", "\"2026-06-01T06:19:42.1234567891Z\""),
+            ("/updated_at", "\"2300-01-01T00:00:00Z\"")
+        ])
+    );
+}
+
+#[tokio::test]
+async fn catch_all_paths_are_json_pointers_that_never_collide() {
+    let first = json!({"a": {"b": 1}, "t": [1, 2], "x": 1});
+    let second = json!({
+        "a": {"b": "nested", "c~d/e": true},
+        "a.b": "dotted",
+        "a/b": "slashed",
+        "t": [3, "item"],
+        "t[1]": "bracketed",
+        "~1": "tilde",
+        "é/日本": [1],
+        "_unmapped": {"a user's": "field"},
+    });
+    let body = jsonl([first.clone(), second.clone()].into_iter());
+    let batches = parquet_of(
+        &body,
+        ParquetOptions::default().columnar(ColumnarOptions::default().infer_records(1)),
+    )
+    .await;
+    assert_eq!(
+        kept(&batches[0], 1),
+        pairs(&[
+            ("/a/b", "\"nested\""),
+            ("/a/c~0d~1e", "true"),
+            ("/a.b", "\"dotted\""),
+            ("/a~1b", "\"slashed\""),
+            ("/t/1", "\"item\""),
+            ("/t[1]", "\"bracketed\""),
+            ("/~01", "\"tilde\""),
+            ("/é~1日本", "[1]"),
+            ("/_unmapped", "{\"a user's\":\"field\"}"),
+        ])
+    );
+    let rebuilt = rebuild(&batches);
+    assert_eq!(normalized(&rebuilt[0]), normalized(&first));
+    assert_eq!(normalized(&rebuilt[1]), normalized(&second));
+}
+
+/// The shortest text of random doubles (and the two of the issue), as the server would
+/// write them.
+fn random_double_texts(count: usize) -> Vec<String> {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut texts = vec![
+        "0.9452706955539223".to_string(),
+        "-7322045297955127.0".to_string(),
+    ];
+    while texts.len() < count {
+        // splitmix64
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        let v = f64::from_bits(z);
+        if v.is_finite() {
+            // `{:?}` is the shortest text that reads back as the same double.
+            let text = format!("{v:?}");
+            texts.push(if text.contains(['.', 'e']) {
+                text
+            } else {
+                format!("{text}.0")
+            });
+        }
+    }
+    texts
+}
+
+#[tokio::test]
+async fn floats_are_the_correctly_rounded_double_of_their_text_on_every_path() {
+    let texts = random_double_texts(5_000);
+    let body: String = texts
+        .iter()
+        .map(|t| format!("{{\"x\":{t},\"nested\":{{\"y\":[{t}]}}}}\n"))
+        .collect();
+    let expected: Vec<f64> = texts.iter().map(|t| t.parse().expect("a double")).collect();
+    let server = serve(body.clone()).await;
+
+    let records: Vec<Map<String, Value>> = export(&server.base_url())
+        .records()
+        .await
+        .expect("export starts")
+        .try_collect()
+        .await
+        .expect("records");
+    #[derive(serde::Deserialize)]
+    struct Typed {
+        x: f64,
+    }
+    let typed: Vec<Typed> = export(&server.base_url())
+        .records_as::<Typed>()
+        .await
+        .expect("export starts")
+        .try_collect()
+        .await
+        .expect("records");
+    let batches = parquet_of(&body, ParquetOptions::default()).await;
+    let mut from_parquet = Vec::new();
+    for batch in &batches {
+        let x = batch
+            .column_by_name("x")
+            .expect("x")
+            .as_primitive::<Float64Type>();
+        let items = batch
+            .column_by_name("nested")
+            .expect("nested")
+            .as_struct()
+            .column(0);
+        let items = items.as_list::<i32>();
+        for row in 0..batch.num_rows() {
+            let y = items.value(row);
+            from_parquet.push((x.value(row), y.as_primitive::<Float64Type>().value(0)));
+        }
+    }
+    assert_eq!(from_parquet.len(), texts.len());
+    for (i, text) in texts.iter().enumerate() {
+        let want = expected[i].to_bits();
+        let got = [
+            records[i]["x"].as_f64().expect("x").to_bits(),
+            typed[i].x.to_bits(),
+            from_parquet[i].0.to_bits(),
+            from_parquet[i].1.to_bits(),
+        ];
+        assert_eq!(
+            got, [want; 4],
+            "{text}: records(), records_as, Parquet, nested Parquet"
+        );
+    }
+}
+
+/// `depth` nested arrays around `1` (`[[[1]]]`), or nested objects (`{"a":{"a":1}}`).
+fn nested(depth: usize, objects: bool) -> String {
+    if objects {
+        format!("{}1{}", "{\"a\":".repeat(depth), "}".repeat(depth))
+    } else {
+        format!("{}1{}", "[".repeat(depth), "]".repeat(depth))
+    }
+}
+
+#[tokio::test]
+async fn deep_nesting_and_numbers_beyond_f64_are_kept_not_refused() {
+    let deep = nested(200, true);
+    let deeper = nested(100_000, false);
+    let lines = [
+        format!("{{\"id\":\"a\",\"v\":1.5,\"deep\":{deep},\"arr\":[1]}}"),
+        format!("{{\"id\":\"b\",\"v\":1e400,\"deep\":{deep},\"arr\":{deeper}}}"),
+        format!("{{\"id\":\"c\",\"v\":-1E400,\"late\":{deeper},\"arr\":[1e400]}}"),
+    ];
+    let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    // JSON Lines passes it through.
+    let server = serve(body.clone()).await;
+    let saved = export(&server.base_url()).bytes().await.expect("bytes");
+    let saved: Vec<u8> = saved
+        .try_fold(Vec::new(), |mut all, chunk| async move {
+            all.extend_from_slice(&chunk);
+            Ok(all)
+        })
+        .await
+        .expect("JSON Lines export");
+    assert_eq!(saved, body.as_bytes());
+    // And so does Parquet, every value kept.
+    let batches = parquet_of(
+        &body,
+        ParquetOptions::default().columnar(ColumnarOptions::default().infer_records(1)),
+    )
+    .await;
+    let batch = &batches[0];
+    assert_eq!(batch.num_rows(), 3);
+    // Structs down to the column depth (16 levels), the rest as JSON text.
+    let mut column = batch.column_by_name("deep").expect("deep").clone();
+    let mut levels = 0;
+    while matches!(column.data_type(), DataType::Struct(_)) {
+        column = column.as_struct().column(0).clone();
+        levels += 1;
+    }
+    assert_eq!(levels, 15);
+    assert_eq!(
+        column.as_string::<i32>().value(1),
+        nested(200 - levels, true)
+    );
+    let v = batch
+        .column_by_name("v")
+        .expect("v")
+        .as_primitive::<Float64Type>();
+    assert_eq!(v.value(0), 1.5);
+    // (Compared without printing: the values are 100,000 levels deep.)
+    let inner = nested(100_000 - 1, false);
+    let row1 = kept(batch, 1);
+    assert!(
+        row1 == pairs(&[("/v", "1e400"), ("/arr/0", inner.as_str())]),
+        "row 1 kept {:?}",
+        row1.keys().collect::<Vec<_>>()
+    );
+    let row2 = kept(batch, 2);
+    assert!(
+        row2 == pairs(&[
+            ("/v", "-1E400"),
+            ("/late", deeper.as_str()),
+            ("/arr/0", "1e400")
+        ]),
+        "row 2 kept {:?}",
+        row2.keys().collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test]
+async fn a_record_with_100000_keys_is_capped_at_the_column_limit_and_kept_whole() {
+    let mut wide = Map::new();
+    for k in 0..100_000 {
+        wide.insert(format!("k{k}"), json!(k));
+    }
+    let wide = Value::Object(wide);
+    let body = jsonl(std::iter::once(wide.clone()));
+    let batches = parquet_of(&body, ParquetOptions::default()).await;
+    let schema = batches[0].schema();
+    assert_eq!(
+        schema.fields().len(),
+        1_000,
+        "the default cap, catch-all included"
+    );
+    assert_eq!(schema.field(998).name(), "k998");
+    assert_eq!(kept(&batches[0], 0).len(), 100_000 - 999);
+    assert_eq!(normalized(&rebuild(&batches)[0]), normalized(&wide));
+
+    // 300 records of 100 keys each, none shared, and a cap of 50: nested structs count
+    // one column per field.
+    let records: Vec<Value> = (0..300)
+        .map(|r| {
+            let mut record = Map::new();
+            record.insert("s".into(), json!({"a": r, "b": {"c": r, "d": r}}));
+            for k in 0..100 {
+                record.insert(format!("r{r}k{k}"), json!(format!("{r}/{k}")));
+            }
+            Value::Object(record)
+        })
+        .collect();
+    let body = jsonl(records.iter().cloned());
+    let batches = parquet_of(
+        &body,
+        ParquetOptions::default().columnar(ColumnarOptions::default().max_columns(50)),
+    )
+    .await;
+    let schema = batches[0].schema();
+    let leaves: usize = schema
+        .fields()
+        .iter()
+        .map(|f| match f.data_type() {
+            DataType::Struct(_) => 3,
+            _ => 1,
+        })
+        .sum();
+    assert_eq!(leaves, 50);
+    assert!(matches!(schema.field(0).data_type(), DataType::Struct(_)));
+    assert_eq!(schema.fields().len(), 48);
+    let rebuilt = rebuild(&batches);
+    assert_eq!(rebuilt.len(), 300);
+    for (got, want) in rebuilt.iter().zip(&records) {
+        assert_eq!(normalized(got), normalized(want));
+    }
+}
+
+#[tokio::test]
+async fn batches_of_large_records_are_sized_by_bytes() {
+    // Records of about 15 KB: a batch ends at 1 MiB of JSON (the option), not at 8,192
+    // rows.
+    let records: Vec<Value> = (0..400)
+        .map(|i| json!({"id": i, "spans": [{"text": "x".repeat(15_000), "i": i}]}))
+        .collect();
+    let body = jsonl(records.iter().cloned());
+    let line = body.len() / records.len();
+    let server = serve(body).await;
+    let batches: Vec<RecordBatch> = export(&server.base_url())
+        .record_batches(ColumnarOptions::default().batch_bytes(1 << 20))
+        .await
+        .expect("export starts")
+        .try_collect()
+        .await
+        .expect("batches");
+    let rows: Vec<usize> = batches.iter().map(RecordBatch::num_rows).collect();
+    let per_batch = (1 << 20) / (line - 1) + 1;
+    assert_eq!(rows.iter().sum::<usize>(), 400);
+    assert!(
+        rows[..rows.len() - 1].iter().all(|r| *r == per_batch),
+        "{rows:?}"
+    );
 }

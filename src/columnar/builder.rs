@@ -1,24 +1,23 @@
-//! Arrow columns filled straight from each record's JSON text: `serde_json` parses the
-//! line and its visitor calls append to the column builders; no `serde_json::Value` is
-//! built for a record, only for a value that does not fit its column (kept as JSON text
-//! in the catch-all column, see the [module docs](super)).
+//! Arrow columns filled straight from each record's JSON text: `serde_json` reads the
+//! line's fields as raw JSON text, and each value is classified from its text and
+//! appended to its column builder; no `serde_json::Value` is built. A value that does not
+//! fit its column exactly is kept, as its original JSON text, in the catch-all column
+//! (see the [module docs](super)).
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
 use arrow_array::builder::{
     BooleanBuilder, Float64Builder, Int64Builder, StringBuilder, TimestampMicrosecondBuilder,
+    TimestampNanosecondBuilder,
 };
 use arrow_array::{ArrayRef, ListArray, RecordBatch, StructArray};
 use arrow_buffer::{NullBufferBuilder, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, FieldRef, Fields, SchemaRef, TimeUnit};
-use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
 use serde_json::value::RawValue;
-use serde_json::Value;
 
+use super::raw::{self, Kind, Number};
 use super::{JSON_TEXT_METADATA_KEY, UNMAPPED_COLUMN};
 
 /// The largest integer a `f64` holds exactly.
@@ -32,7 +31,10 @@ enum Column {
     Str(StringBuilder),
     /// Each value's JSON text.
     Json(StringBuilder),
-    Timestamp(TimestampMicrosecondBuilder),
+    /// Nanoseconds since the epoch.
+    TimestampNs(TimestampNanosecondBuilder),
+    /// Microseconds since the epoch (a schema you give).
+    TimestampUs(TimestampMicrosecondBuilder),
     List(Box<ListColumn>),
     Struct(Box<StructColumn>),
 }
@@ -61,9 +63,12 @@ impl Column {
                 Column::Json(StringBuilder::new())
             }
             DataType::Utf8 => Column::Str(StringBuilder::new()),
-            DataType::Timestamp(TimeUnit::Microsecond, tz) => {
-                Column::Timestamp(TimestampMicrosecondBuilder::new().with_timezone_opt(tz.clone()))
+            DataType::Timestamp(TimeUnit::Nanosecond, tz) => {
+                Column::TimestampNs(TimestampNanosecondBuilder::new().with_timezone_opt(tz.clone()))
             }
+            DataType::Timestamp(TimeUnit::Microsecond, tz) => Column::TimestampUs(
+                TimestampMicrosecondBuilder::new().with_timezone_opt(tz.clone()),
+            ),
             DataType::List(item) => Column::List(Box::new(ListColumn {
                 values: Column::new(item)?,
                 item: item.clone(),
@@ -75,7 +80,7 @@ impl Column {
                 return Err(format!(
                     "column `{}` has type {other}; supported: Boolean, Int64, Float64, Utf8 \
                      (JSON text with field metadata `{JSON_TEXT_METADATA_KEY}`), \
-                     Timestamp(Microsecond, _), List and Struct of these",
+                     Timestamp(Nanosecond | Microsecond, _), List and Struct of these",
                     field.name()
                 ))
             }
@@ -88,7 +93,8 @@ impl Column {
             Column::Int(b) => b.append_null(),
             Column::Float(b) => b.append_null(),
             Column::Str(b) | Column::Json(b) => b.append_null(),
-            Column::Timestamp(b) => b.append_null(),
+            Column::TimestampNs(b) => b.append_null(),
+            Column::TimestampUs(b) => b.append_null(),
             Column::List(l) => {
                 let last = l.offsets.last().copied().unwrap_or(0);
                 l.offsets.push(last);
@@ -109,7 +115,8 @@ impl Column {
             Column::Int(b) => Arc::new(b.finish()),
             Column::Float(b) => Arc::new(b.finish()),
             Column::Str(b) | Column::Json(b) => Arc::new(b.finish()),
-            Column::Timestamp(b) => Arc::new(b.finish()),
+            Column::TimestampNs(b) => Arc::new(b.finish()),
+            Column::TimestampUs(b) => Arc::new(b.finish()),
             Column::List(l) => {
                 let values = l.values.finish()?;
                 let offsets = std::mem::replace(&mut l.offsets, vec![0]);
@@ -159,8 +166,9 @@ impl StructColumn {
     }
 }
 
-/// Where a value sits in its record, for the catch-all column's keys: `metadata.a`,
-/// `tags[2]`. Rendered only for a value that does not fit.
+/// Where a value sits in its record, for the catch-all column's keys: a JSON pointer
+/// (RFC 6901: `/usage/input`, `/tags/2`, a key `a/b~c` as `/a~1b~0c`). Rendered only for
+/// a value that does not fit.
 #[derive(Clone, Copy)]
 enum Path<'a> {
     Root,
@@ -172,253 +180,185 @@ impl fmt::Display for Path<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Path::Root => Ok(()),
-            Path::Field(Path::Root, name) => f.write_str(name),
-            Path::Field(parent, name) => write!(f, "{parent}.{name}"),
-            Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
+            Path::Field(parent, name) => {
+                write!(f, "{parent}/")?;
+                for c in name.chars() {
+                    match c {
+                        '~' => f.write_str("~0")?,
+                        '/' => f.write_str("~1")?,
+                        c => fmt::Write::write_char(f, c)?,
+                    }
+                }
+                Ok(())
+            }
+            Path::Index(parent, i) => write!(f, "{parent}/{i}"),
         }
     }
 }
 
-/// Values of the current record that did not fit their column: (path, JSON text).
+/// Values of the current record that did not fit their column, as the catch-all's JSON
+/// object being written (path → JSON text).
 #[derive(Default)]
 struct Unmapped {
-    entries: Vec<(String, String)>,
+    object: String,
+    count: u64,
 }
 
 impl Unmapped {
-    fn keep(&mut self, path: &Path<'_>, json: String) {
-        self.entries.push((path.to_string(), json));
+    fn keep(&mut self, path: &Path<'_>, json: &str) {
+        self.object.push(if self.count == 0 { '{' } else { ',' });
+        self.object
+            .push_str(&serde_json::Value::String(path.to_string()).to_string());
+        self.object.push(':');
+        self.object.push_str(json);
+        self.count += 1;
     }
 }
 
-/// An object key, borrowed from the input when it has no escapes.
-struct Key<'de>(Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object key")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v.to_owned())))
-            }
-        }
-        d.deserialize_str(KeyVisitor)
-    }
-}
-
-/// Fill a struct's children from an object; what has no child or comes twice goes to
-/// the catch-all.
-fn fill_struct<'de, A: MapAccess<'de>>(
+/// Fill a struct's children from an object's entries; what has no child or comes twice
+/// goes to the catch-all.
+fn fill_struct(
     children: &mut [Column],
     index: &HashMap<String, usize>,
-    mut map: A,
+    entries: raw::Entries<'_>,
     unmapped: &mut Unmapped,
     path: &Path<'_>,
-) -> Result<(), A::Error> {
+) -> Result<(), serde_json::Error> {
     let mut seen = vec![false; children.len()];
-    while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-        let here = Path::Field(path, &key);
-        match index.get(key.as_ref()) {
-            Some(&i) if !seen[i] => {
-                seen[i] = true;
-                map.next_value_seed(ValueSeed {
-                    column: &mut children[i],
-                    unmapped: &mut *unmapped,
-                    path: &here,
-                })?;
-            }
-            _ => {
-                let raw: Box<RawValue> = map.next_value()?;
-                unmapped.keep(&here, raw.get().to_owned());
-            }
+    for (key, value) in entries {
+        fill_entry(children, index, &mut seen, &key, value, unmapped, path)?;
+    }
+    fill_rest(children, &seen);
+    Ok(())
+}
+
+/// One entry of an object into its child column (or the catch-all).
+fn fill_entry(
+    children: &mut [Column],
+    index: &HashMap<String, usize>,
+    seen: &mut [bool],
+    key: &str,
+    value: &RawValue,
+    unmapped: &mut Unmapped,
+    path: &Path<'_>,
+) -> Result<(), serde_json::Error> {
+    let here = Path::Field(path, key);
+    match index.get(key) {
+        Some(&i) if !seen[i] => {
+            seen[i] = true;
+            append(&mut children[i], value, unmapped, &here)
+        }
+        _ => {
+            unmapped.keep(&here, value.get());
+            Ok(())
         }
     }
+}
+
+/// A null in every child column the object did not have.
+fn fill_rest(children: &mut [Column], seen: &[bool]) {
     for (child, seen) in children.iter_mut().zip(seen) {
         if !seen {
             child.append_null();
         }
     }
-    Ok(())
 }
 
-/// Appends one value to its column (exactly one entry: the value, or a null).
-struct ValueSeed<'c, 'p> {
-    column: &'c mut Column,
-    unmapped: &'c mut Unmapped,
-    path: &'p Path<'p>,
-}
-
-impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_> {
-    type Value = ();
-
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        if let Column::Json(b) = self.column {
-            // The value's own text, as it came (no parse into a tree).
-            let raw: Box<RawValue> = Deserialize::deserialize(d)?;
-            match raw.get() {
-                "null" => b.append_null(),
-                text => b.append_value(text),
+/// Append one value to its column: exactly one entry, the value or a null (then the
+/// value's original JSON text is kept in the catch-all under its path).
+fn append(
+    column: &mut Column,
+    value: &RawValue,
+    unmapped: &mut Unmapped,
+    path: &Path<'_>,
+) -> Result<(), serde_json::Error> {
+    let fits = match (&mut *column, raw::kind(value)) {
+        (column, Kind::Null) => {
+            column.append_null();
+            true
+        }
+        (Column::Json(b), _) => {
+            // The value's own text, as it came.
+            b.append_value(value.get());
+            true
+        }
+        (Column::Bool(b), Kind::Bool(v)) => {
+            b.append_value(v);
+            true
+        }
+        (Column::Int(b), Kind::Number(text)) => match raw::number(text) {
+            Number::Int(v) => {
+                b.append_value(v);
+                true
             }
-            return Ok(());
-        }
-        d.deserialize_any(self)
-    }
-}
-
-impl ValueSeed<'_, '_> {
-    /// The value does not fit the column: a null there, its JSON text in the catch-all.
-    fn misfit<E>(self, value: Value) -> Result<(), E> {
-        self.column.append_null();
-        self.unmapped.keep(self.path, value.to_string());
-        Ok(())
-    }
-}
-
-impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        self.column.append_null();
-        Ok(())
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        self.visit_unit()
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
-        match self.column {
-            Column::Bool(b) => b.append_value(v),
-            _ => return self.misfit(Value::Bool(v)),
-        }
-        Ok(())
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
-        match self.column {
-            Column::Int(b) => b.append_value(v),
-            Column::Float(b) if v.unsigned_abs() <= F64_EXACT => b.append_value(v as f64),
-            _ => return self.misfit(Value::from(v)),
-        }
-        Ok(())
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
-        match self.column {
-            Column::Int(b) if i64::try_from(v).is_ok() => b.append_value(v as i64),
-            Column::Float(b) if v <= F64_EXACT => b.append_value(v as f64),
-            _ => return self.misfit(Value::from(v)),
-        }
-        Ok(())
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
-        match self.column {
-            Column::Float(b) => b.append_value(v),
-            _ => return self.misfit(Value::from(v)),
-        }
-        Ok(())
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        match self.column {
-            Column::Str(b) => b.append_value(v),
-            Column::Timestamp(b) => match chrono::DateTime::parse_from_rfc3339(v) {
-                Ok(t) => b.append_value(t.timestamp_micros()),
-                Err(_) => return self.misfit(Value::String(v.to_owned())),
-            },
-            _ => return self.misfit(Value::String(v.to_owned())),
-        }
-        Ok(())
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-        match self.column {
-            Column::Struct(s) => {
-                fill_struct(&mut s.children, &s.index, map, self.unmapped, self.path)?;
-                s.nulls.append_non_null();
-                Ok(())
+            _ => false,
+        },
+        (Column::Float(b), Kind::Number(text)) => match raw::number(text) {
+            // Integers widen into a float column only where a double holds them.
+            Number::Int(v) if v.unsigned_abs() <= F64_EXACT => {
+                b.append_value(v as f64);
+                true
             }
-            _ => {
-                let value = Value::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                self.misfit(value)
+            Number::Float(v) => {
+                b.append_value(v);
+                true
             }
+            _ => false,
+        },
+        (Column::Str(b), Kind::Str(text)) => {
+            b.append_value(raw::string(text)?);
+            true
         }
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        match self.column {
-            Column::List(l) => {
-                let mut count: usize = 0;
-                loop {
-                    let here = Path::Index(self.path, count);
-                    let seed = ValueSeed {
-                        column: &mut l.values,
-                        unmapped: &mut *self.unmapped,
-                        path: &here,
-                    };
-                    if seq.next_element_seed(seed)?.is_none() {
-                        break;
-                    }
-                    count += 1;
+        (Column::TimestampNs(b), Kind::Str(text)) => {
+            match raw::timestamp_nanos(&raw::string(text)?) {
+                Some(nanos) => {
+                    b.append_value(nanos);
+                    true
                 }
-                let last = l.offsets.last().copied().unwrap_or(0);
-                let next = i32::try_from(count)
-                    .ok()
-                    .and_then(|n| last.checked_add(n))
-                    .ok_or_else(|| de::Error::custom("a list is too long for one Arrow batch"))?;
-                l.offsets.push(next);
-                l.nulls.append_non_null();
-                Ok(())
-            }
-            _ => {
-                let value = Value::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
-                self.misfit(value)
+                None => false,
             }
         }
+        (Column::TimestampUs(b), Kind::Str(text)) => {
+            match raw::timestamp_nanos(&raw::string(text)?) {
+                Some(nanos) if nanos % 1_000 == 0 => {
+                    b.append_value(nanos / 1_000);
+                    true
+                }
+                _ => false,
+            }
+        }
+        (Column::Struct(s), Kind::Object) => {
+            let entries = raw::entries(value)?;
+            fill_struct(&mut s.children, &s.index, entries, unmapped, path)?;
+            s.nulls.append_non_null();
+            true
+        }
+        (Column::List(l), Kind::Array) => {
+            let items = raw::items(value)?;
+            let count = items.len();
+            for (i, item) in items.into_iter().enumerate() {
+                append(&mut l.values, item, unmapped, &Path::Index(path, i))?;
+            }
+            let last = l.offsets.last().copied().unwrap_or(0);
+            let next = i32::try_from(count)
+                .ok()
+                .and_then(|n| last.checked_add(n))
+                .ok_or_else(|| {
+                    <serde_json::Error as serde::de::Error>::custom(
+                        "a list is too long for one Arrow batch",
+                    )
+                })?;
+            l.offsets.push(next);
+            l.nulls.append_non_null();
+            true
+        }
+        _ => false,
+    };
+    if !fits {
+        column.append_null();
+        unmapped.keep(path, value.get());
     }
-}
-
-/// A record: the top-level object, filling every column of a row.
-struct RecordSeed<'c> {
-    columns: &'c mut Columns,
-    unmapped: &'c mut Unmapped,
-}
-
-impl<'de> DeserializeSeed<'de> for RecordSeed<'_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for RecordSeed<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a record (a JSON object)")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-        fill_struct(
-            &mut self.columns.children,
-            &self.columns.index,
-            map,
-            self.unmapped,
-            &Path::Root,
-        )
-    }
+    Ok(())
 }
 
 /// The columns of the batch being built, from a schema whose last field is the
@@ -482,28 +422,27 @@ impl Columns {
     /// one JSON object is an error; the columns are then unusable (the export ends).
     pub(crate) fn push(&mut self, line: &[u8]) -> Result<(), serde_json::Error> {
         let mut unmapped = Unmapped::default();
-        let mut de = serde_json::Deserializer::from_slice(line);
-        RecordSeed {
-            columns: self,
-            unmapped: &mut unmapped,
-        }
-        .deserialize(&mut de)?;
-        de.end()?;
-        if unmapped.entries.is_empty() {
+        let mut seen = vec![false; self.children.len()];
+        let (children, index) = (&mut self.children, &self.index);
+        raw::each_entry(line, |key, value| {
+            fill_entry(
+                children,
+                index,
+                &mut seen,
+                &key,
+                value,
+                &mut unmapped,
+                &Path::Root,
+            )
+            .map_err(|e| e.to_string())
+        })?;
+        fill_rest(children, &seen);
+        if unmapped.count == 0 {
             self.unmapped.append_null();
         } else {
-            self.unmapped_values += unmapped.entries.len() as u64;
-            let mut object = String::from("{");
-            for (i, (path, json)) in unmapped.entries.iter().enumerate() {
-                if i > 0 {
-                    object.push(',');
-                }
-                object.push_str(&Value::String(path.clone()).to_string());
-                object.push(':');
-                object.push_str(json);
-            }
-            object.push('}');
-            self.unmapped.append_value(object);
+            self.unmapped_values += unmapped.count;
+            unmapped.object.push('}');
+            self.unmapped.append_value(unmapped.object);
         }
         self.rows += 1;
         Ok(())
@@ -529,6 +468,7 @@ mod tests {
     use arrow_array::types::{Float64Type, Int64Type, TimestampMicrosecondType};
     use arrow_array::Array;
     use arrow_schema::Schema;
+    use serde_json::Value;
 
     fn columns(fields: Vec<Field>) -> Columns {
         let mut fields = fields;
@@ -574,7 +514,7 @@ mod tests {
         let kept: Value = serde_json::from_str(unmapped.value(1)).unwrap();
         assert_eq!(
             kept,
-            serde_json::json!({"id": {"o": 1}, "n": 1.5, "late": "new", "created_at": "soon"})
+            serde_json::json!({"/id": {"o": 1}, "/n": 1.5, "/late": "new", "/created_at": "soon"})
         );
     }
 
@@ -616,7 +556,7 @@ mod tests {
         let kept: Value = serde_json::from_str(unmapped.value(1)).unwrap();
         assert_eq!(
             kept,
-            serde_json::json!({"usage.in": "x", "usage.extra": true, "tags[1]": 5})
+            serde_json::json!({"/usage/in": "x", "/usage/extra": true, "/tags/1": 5})
         );
     }
 
@@ -642,7 +582,7 @@ mod tests {
         assert!(x.is_null(1));
         assert_eq!(
             batch.column(1).as_string::<i32>().value(1),
-            r#"{"x":9007199254740993}"#
+            r#"{"/x":9007199254740993}"#
         );
     }
 }

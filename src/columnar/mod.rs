@@ -19,22 +19,41 @@
 //! |---|---|
 //! | `true`/`false` | `Boolean` |
 //! | integers | `Int64` |
-//! | numbers, some with a fraction (or above `i64`) | `Float64` |
+//! | numbers, some with a fraction or an exponent | `Float64` |
 //! | strings | `Utf8` |
-//! | `created_at` / `updated_at` strings, all RFC 3339 | `Timestamp(µs, "UTC")` |
+//! | `created_at` / `updated_at` strings, all RFC 3339 (at most nine fractional digits) | `Timestamp(ns, "UTC")` |
 //! | objects that all have the same keys | `Struct` of those fields (by the same rule) |
 //! | lists | `List` of the items' column type |
-//! | free-form maps (objects whose keys vary, e.g. `metadata`, `metrics`, user fields), empty objects, lists of them, only nulls, mixed kinds | `Utf8` holding each value's JSON text, marked with the field metadata [`JSON_TEXT_METADATA_KEY`] |
+//! | free-form maps (objects whose keys vary, e.g. `metadata`, `metrics`, user fields), empty objects, lists of them, only nulls, mixed kinds, only integers beyond 64 bits, nesting deeper than 16 levels | `Utf8` holding each value's JSON text as it came, marked with the field metadata [`JSON_TEXT_METADATA_KEY`] |
+//!
+//! **The column cap.** An inferred schema has at most [`ColumnarOptions::max_columns`]
+//! leaf columns (default 1,000, the catch-all included; each field of a struct counts):
+//! fields become columns in the order they first appear, a struct or list that would
+//! cross the cap is one JSON text column, and the fields beyond it are not columns (their
+//! values go to the catch-all). So a server sending 100,000 distinct keys cannot make the
+//! schema, or the memory, grow with them.
 //!
 //! Every schema ends with a catch-all column, [`UNMAPPED_COLUMN`] (JSON text): **nothing
-//! is lost silently.** A value that does not fit its column once the schema is fixed — a
-//! field that first appears later, a float in an integer column, an object in a string
-//! column, a string that is not a timestamp in a timestamp column, an integer too large
-//! for a `Float64` to hold exactly — is set to null in its column and kept, as its
-//! original JSON, in that row's catch-all object under its path (`usage.input`,
-//! `tags[3]`). Integers in a `Float64` column are widened (exactly, up to 2^53). The
-//! number of values kept there is [`ExportSummary::unmapped_values`](crate::ExportSummary)
-//! and [`RecordBatchStream::unmapped_values`].
+//! is lost silently.** A value that does not fit its column exactly once the schema is
+//! fixed — a field that first appears later or beyond the column cap, a float in an
+//! integer column, an object in a string column, a string that is not a timestamp in a
+//! timestamp column, an integer beyond 64 bits, or one beyond 2^53 in a `Float64` column,
+//! a number beyond `f64` (`1e400`), a timestamp with more than nine fractional digits or
+//! outside the years 1677–2262 — is set to null in its column and kept, as its original
+//! JSON text (number spellings included), in that row's catch-all object. Its key there
+//! is the value's path in the record as a JSON pointer (RFC 6901): `/usage/input`,
+//! `/tags/3`; in a key, `~` is written `~0` and `/` is written `~1`, so a key `a/b` is
+//! `/a~1b`, never the same path as `a` → `b` (`/a/b`). A numeric segment is a list index
+//! where the column at the path before it is a list, a key otherwise. Integers in a
+//! `Float64` column are widened (exactly, up to 2^53); floats are the correctly rounded
+//! double of their text. The number of values kept in the catch-all is
+//! [`ExportSummary::unmapped_values`](crate::ExportSummary) and
+//! [`RecordBatchStream::unmapped_values`].
+//!
+//! **Memory.** Batches end at [`ColumnarOptions::batch_size`] rows or
+//! [`ColumnarOptions::batch_bytes`] bytes of JSON, whichever comes first, and the Parquet
+//! writer flushes a row group once it holds [`ParquetOptions::row_group_bytes`], so memory
+//! is bounded whatever the record size or the number of keys (see `BENCHMARKS.md`).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), galileo_export::Error> {
@@ -56,6 +75,7 @@
 
 mod builder;
 mod parquet_file;
+mod raw;
 mod schema;
 
 use std::collections::VecDeque;
@@ -83,7 +103,8 @@ pub(crate) use parquet_file::write_parquet;
 use builder::Columns;
 
 /// The catch-all column every schema ends with: per row, a JSON object of the values that
-/// did not fit their columns, keyed by their path in the record (null when all fit).
+/// did not fit their columns (their original JSON text), keyed by their path in the
+/// record as a JSON pointer, e.g. `/usage/input`, `/tags/3`, `/a~1b` (null when all fit).
 pub const UNMAPPED_COLUMN: &str = "_unmapped";
 
 /// The field metadata key that marks a `Utf8` column as holding each value's JSON text
@@ -105,7 +126,14 @@ pub struct ColumnarOptions {
     infer_records: usize,
     schema: Option<SchemaRef>,
     batch_size: usize,
+    batch_bytes: usize,
+    max_columns: usize,
 }
+
+/// The most JSON text read to infer a schema: sampling stops at
+/// [`ColumnarOptions::infer_records`] records or at this many bytes, whichever comes
+/// first (the sampled records are held in memory until the schema is fixed).
+pub const INFER_BYTES: usize = 32 << 20;
 
 impl Default for ColumnarOptions {
     fn default() -> Self {
@@ -113,13 +141,16 @@ impl Default for ColumnarOptions {
             infer_records: 1_000,
             schema: None,
             batch_size: 8_192,
+            batch_bytes: 8 << 20,
+            max_columns: 1_000,
         }
     }
 }
 
 impl ColumnarOptions {
-    /// Infer the schema from this many first records (default 1,000; at least 1). They
-    /// are held in memory until the schema is fixed.
+    /// Infer the schema from this many first records (default 1,000; at least 1), or from
+    /// the first [`INFER_BYTES`] of them if they are larger. They are held in memory
+    /// until the schema is fixed.
     pub fn infer_records(mut self, records: usize) -> Self {
         self.infer_records = records.max(1);
         self
@@ -127,14 +158,15 @@ impl ColumnarOptions {
 
     /// Use this schema instead of inferring one. Supported column types: `Boolean`,
     /// `Int64`, `Float64`, `Utf8` (JSON text with [`JSON_TEXT_METADATA_KEY`]),
-    /// `Timestamp(Microsecond, _)`, and `List`/`Struct` of these; the catch-all column
+    /// `Timestamp(Nanosecond | Microsecond, _)`, and `List`/`Struct` of these; the catch-all column
     /// [`UNMAPPED_COLUMN`] is added at the end if it is not there.
     pub fn schema(mut self, schema: SchemaRef) -> Self {
         self.schema = Some(schema);
         self
     }
 
-    /// Rows per record batch (default 8,192; at least 1).
+    /// Rows per record batch (default 8,192; at least 1). A batch also ends once its
+    /// records' JSON text reaches [`batch_bytes`](Self::batch_bytes).
     pub fn batch_size(mut self, rows: usize) -> Self {
         self.batch_size = rows.max(1);
         self
@@ -143,6 +175,35 @@ impl ColumnarOptions {
     /// Rows per record batch.
     pub fn batch_rows(&self) -> usize {
         self.batch_size
+    }
+
+    /// End a record batch once its records' JSON text reaches this many bytes (default
+    /// 8 MiB; at least 1): with large records, batches are sized by bytes, not rows, so
+    /// memory stays bounded whatever the record size.
+    pub fn batch_bytes(mut self, bytes: usize) -> Self {
+        self.batch_bytes = bytes.max(1);
+        self
+    }
+
+    /// The byte size at which a record batch ends.
+    pub fn batch_byte_limit(&self) -> usize {
+        self.batch_bytes
+    }
+
+    /// The most leaf columns an inferred schema has, the catch-all column included
+    /// (default 1,000; at least 1; nested struct fields count one each). Fields are
+    /// columns in the order they first appear; a struct or list that would cross the
+    /// cap becomes one JSON text column, and fields beyond it are not columns: their
+    /// values are kept in [`UNMAPPED_COLUMN`]. This bounds memory whatever the number
+    /// of distinct keys the server sends.
+    pub fn max_columns(mut self, columns: usize) -> Self {
+        self.max_columns = columns.max(1);
+        self
+    }
+
+    /// The column cap of an inferred schema.
+    pub fn column_limit(&self) -> usize {
+        self.max_columns
     }
 }
 
@@ -154,6 +215,9 @@ pub struct RecordBatchStream {
     framed: Framed,
     columns: Columns,
     batch_size: usize,
+    batch_bytes: usize,
+    /// JSON text of the records in the batch being built.
+    bytes_in_batch: usize,
     /// Lines read while inferring the schema, converted first.
     sampled: VecDeque<Bytes>,
     /// The lines of the batch being built: if a line fails half-way into the builders,
@@ -190,16 +254,18 @@ impl RecordBatchStream {
         let schema = match options.schema {
             Some(schema) => Arc::new(schema::with_unmapped(&schema)),
             None => {
-                let mut sample = Vec::new();
-                while sample.len() < options.infer_records {
+                let mut inference = schema::Inference::new(options.max_columns);
+                let (mut records, mut bytes) = (0, 0);
+                while records < options.infer_records && bytes < INFER_BYTES {
                     match framed.next().await {
                         Some(Ok(chunk)) => {
                             for line in lines(&chunk) {
-                                // Lines that are not objects are reported when converted.
-                                if let Ok(serde_json::Value::Object(map)) =
-                                    serde_json::from_slice::<serde_json::Value>(line)
-                                {
-                                    sample.push(map);
+                                if records < options.infer_records && bytes < INFER_BYTES {
+                                    // Lines that are not objects are reported when
+                                    // converted.
+                                    inference.add(line);
+                                    records += 1;
+                                    bytes += line.len();
                                 }
                             }
                             sampled.push_back(chunk);
@@ -215,7 +281,7 @@ impl RecordBatchStream {
                         }
                     }
                 }
-                Arc::new(schema::infer(&sample))
+                Arc::new(inference.schema())
             }
         };
         let columns = Columns::new(schema).map_err(Error::Columnar)?;
@@ -223,6 +289,8 @@ impl RecordBatchStream {
             framed,
             columns,
             batch_size: options.batch_size,
+            batch_bytes: options.batch_bytes,
+            bytes_in_batch: 0,
             sampled,
             batch_lines: Vec::new(),
             unmapped_before_batch: 0,
@@ -284,7 +352,9 @@ impl RecordBatchStream {
                 }
                 self.batch_lines
                     .push(chunk.slice(from..from + content.len()));
-                if self.columns.rows() >= self.batch_size {
+                self.bytes_in_batch += content.len();
+                if self.columns.rows() >= self.batch_size || self.bytes_in_batch >= self.batch_bytes
+                {
                     self.finish_batch()?;
                 }
             }
@@ -297,6 +367,7 @@ impl RecordBatchStream {
         let batch = self.columns.finish().map_err(Error::Columnar)?;
         self.ready.push_back(batch);
         self.batch_lines.clear();
+        self.bytes_in_batch = 0;
         self.unmapped_before_batch = self.columns.unmapped_values();
         Ok(())
     }

@@ -63,8 +63,9 @@ impl ParquetOptions {
         self
     }
 
-    /// Flush a row group once the encoded data waiting in memory reaches this many bytes
-    /// (default 16 MiB): the bound on the writer's memory.
+    /// Flush a row group once the data waiting in memory (encoded pages, and what is
+    /// buffered before encoding, such as dictionaries) reaches this many bytes (default
+    /// 16 MiB): the bound on the writer's memory.
     pub fn row_group_bytes(mut self, bytes: usize) -> Self {
         self.row_group_bytes = bytes.max(1);
         self
@@ -120,7 +121,10 @@ pub(crate) async fn write_parquet(
                     match message {
                         ToWriter::Batch(batch) => {
                             writer.write(&batch).map_err(std::io::Error::other)?;
-                            if writer.in_progress_size() >= limit {
+                            // Encoded pages and what is still buffered unencoded
+                            // (dictionaries, keys) alike.
+                            let held = writer.memory_size().max(writer.in_progress_size());
+                            if held >= limit {
                                 writer.flush().map_err(std::io::Error::other)?;
                             }
                         }

@@ -1,13 +1,17 @@
 //! The Arrow schema of an export, inferred from its first records (see the rule in the
 //! [module docs](super)).
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow_schema::{DataType, Field, Fields, Schema, TimeUnit};
-use serde_json::{Map, Value};
+use serde_json::value::RawValue;
 
+use super::raw::{self, Kind, Number};
 use super::{JSON_TEXT_METADATA_KEY, UNMAPPED_COLUMN};
+
+/// Struct and list columns nest at most this deep; deeper values are JSON text.
+pub(crate) const MAX_DEPTH: usize = 16;
 
 /// What the sampled values of one field looked like.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,93 +20,114 @@ enum Shape {
     Null,
     Bool,
     Int,
+    /// Integers, some beyond 64 bits (only their text holds them).
+    BigInt,
     Float,
-    /// Strings; `timestamps`: every one of them is an RFC 3339 date-time.
+    /// Strings; `timestamps`: every one of them is an RFC 3339 date-time that a
+    /// nanosecond timestamp holds exactly.
     Str {
         timestamps: bool,
     },
-    /// Objects: the union of their fields, and whether every sampled object had the same
-    /// set of keys.
-    Object {
-        fields: BTreeMap<String, Shape>,
-        order: Vec<String>,
-        same_keys: bool,
-    },
+    Object(ObjectShape),
     Array(Box<Shape>),
-    /// Values of kinds that do not share a column type.
-    Mixed,
+    /// Values kept as JSON text: kinds that do not share a column type, nesting deeper
+    /// than [`MAX_DEPTH`], objects with more keys than the column cap.
+    Json,
 }
 
-fn is_timestamp(text: &str) -> bool {
-    chrono::DateTime::parse_from_rfc3339(text).is_ok()
+/// The union of the fields of the sampled objects, and whether every sampled object had
+/// the same set of keys.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct ObjectShape {
+    fields: HashMap<String, Shape>,
+    order: Vec<String>,
+    same_keys: bool,
 }
 
-fn shape_of(value: &Value) -> Shape {
-    match value {
-        Value::Null => Shape::Null,
-        Value::Bool(_) => Shape::Bool,
-        Value::Number(n) if n.is_i64() => Shape::Int,
-        // u64 above i64::MAX and non-integers.
-        Value::Number(_) => Shape::Float,
-        Value::String(s) => Shape::Str {
-            timestamps: is_timestamp(s),
+impl ObjectShape {
+    /// Add one field's shape (merged with an earlier one of the same key).
+    fn add(&mut self, key: String, shape: Shape, max_keys: usize) {
+        match self.fields.get_mut(&key) {
+            Some(existing) => {
+                let old = std::mem::replace(existing, Shape::Null);
+                *existing = merge(old, shape, max_keys);
+            }
+            None => {
+                self.order.push(key.clone());
+                self.fields.insert(key, shape);
+            }
+        }
+    }
+}
+
+fn shape_of(value: &RawValue, depth: usize, max_keys: usize) -> Shape {
+    match raw::kind(value) {
+        Kind::Null => Shape::Null,
+        Kind::Bool(_) => Shape::Bool,
+        Kind::Number(text) => match raw::number(text) {
+            Number::Int(_) => Shape::Int,
+            Number::BigInt => Shape::BigInt,
+            Number::Float(_) | Number::OutOfRange => Shape::Float,
         },
-        Value::Array(items) => Shape::Array(Box::new(
-            items.iter().map(shape_of).fold(Shape::Null, merge),
-        )),
-        Value::Object(map) => object_shape(map),
+        Kind::Str(text) => match raw::string(text) {
+            Ok(s) => Shape::Str {
+                timestamps: raw::timestamp_nanos(&s).is_some(),
+            },
+            Err(_) => Shape::Json,
+        },
+        Kind::Object if depth < MAX_DEPTH => match raw::entries(value) {
+            Ok(entries) if entries.len() <= max_keys => {
+                let mut object = ObjectShape {
+                    same_keys: true,
+                    ..ObjectShape::default()
+                };
+                for (key, item) in entries {
+                    let shape = shape_of(item, depth + 1, max_keys);
+                    object.add(key.into_owned(), shape, max_keys);
+                }
+                Shape::Object(object)
+            }
+            _ => Shape::Json,
+        },
+        Kind::Array if depth < MAX_DEPTH => match raw::items(value) {
+            Ok(items) => Shape::Array(Box::new(items.iter().fold(Shape::Null, |acc, item| {
+                merge(acc, shape_of(item, depth + 1, max_keys), max_keys)
+            }))),
+            Err(_) => Shape::Json,
+        },
+        Kind::Object | Kind::Array => Shape::Json,
     }
 }
 
-fn object_shape(map: &Map<String, Value>) -> Shape {
-    Shape::Object {
-        fields: map.iter().map(|(k, v)| (k.clone(), shape_of(v))).collect(),
-        order: map.keys().cloned().collect(),
-        same_keys: true,
-    }
-}
-
-fn merge(a: Shape, b: Shape) -> Shape {
+fn merge(a: Shape, b: Shape, max_keys: usize) -> Shape {
     use Shape::*;
     match (a, b) {
         (Null, x) | (x, Null) => x,
         (Bool, Bool) => Bool,
         (Int, Int) => Int,
-        (Int | Float, Int | Float) => Float,
+        (BigInt, BigInt) => BigInt,
+        (Int | BigInt, Int | BigInt) => Int,
+        (Int | BigInt | Float, Int | BigInt | Float) => Float,
         (Str { timestamps: a }, Str { timestamps: b }) => Str { timestamps: a && b },
-        (
-            Object {
-                fields: mut fa,
-                order: mut oa,
-                same_keys: sa,
-            },
-            Object {
-                fields: fb,
-                order: ob,
-                same_keys: sb,
-            },
-        ) => {
-            let same = sa && sb && fa.len() == fb.len() && fb.keys().all(|k| fa.contains_key(k));
-            for key in ob {
-                if !fa.contains_key(&key) {
-                    oa.push(key);
+        (Object(mut a), Object(b)) => {
+            let same = a.same_keys
+                && b.same_keys
+                && a.fields.len() == b.fields.len()
+                && b.fields.keys().all(|k| a.fields.contains_key(k));
+            let mut b = b;
+            for key in b.order {
+                if let Some(shape) = b.fields.remove(&key) {
+                    a.add(key, shape, max_keys);
                 }
             }
-            for (key, shape) in fb {
-                let merged = match fa.remove(&key) {
-                    Some(existing) => merge(existing, shape),
-                    None => shape,
-                };
-                fa.insert(key, merged);
+            if a.fields.len() > max_keys {
+                return Json;
             }
-            Object {
-                fields: fa,
-                order: oa,
-                same_keys: same,
-            }
+            a.same_keys = same;
+            Object(a)
         }
-        (Array(a), Array(b)) => Array(Box::new(merge(*a, *b))),
-        _ => Mixed,
+        (Array(a), Array(b)) => Array(Box::new(merge(*a, *b, max_keys))),
+        _ => Json,
     }
 }
 
@@ -113,9 +138,19 @@ pub(crate) fn json_text_field(name: &str) -> Field {
     Field::new(name, DataType::Utf8, true).with_metadata(metadata)
 }
 
+/// The Parquet leaf columns a field takes.
+pub(crate) fn leaves(field: &Field) -> usize {
+    match field.data_type() {
+        DataType::Struct(fields) => fields.iter().map(|f| leaves(f)).sum::<usize>().max(1),
+        DataType::List(item) => leaves(item),
+        _ => 1,
+    }
+}
+
 /// The field for a value of `shape`. `top_level`: a field of the record itself, where
-/// timestamp columns are recognized.
-fn field_of(name: &str, shape: &Shape, top_level: bool) -> Field {
+/// timestamp columns are recognized; a field taking more than `max_columns` leaf
+/// columns is JSON text.
+fn field_of(name: &str, shape: &Shape, top_level: bool, max_columns: usize) -> Field {
     match shape {
         Shape::Bool => Field::new(name, DataType::Boolean, true),
         Shape::Int => Field::new(name, DataType::Int64, true),
@@ -123,24 +158,29 @@ fn field_of(name: &str, shape: &Shape, top_level: bool) -> Field {
         Shape::Str { timestamps } if *timestamps && top_level && is_time_column(name) => {
             Field::new(
                 name,
-                DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+                DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into())),
                 true,
             )
         }
         Shape::Str { .. } => Field::new(name, DataType::Utf8, true),
-        Shape::Object {
-            fields,
-            order,
-            same_keys,
-        } if *same_keys && !fields.is_empty() => {
-            let children: Vec<Field> = order
+        Shape::Object(object) if object.same_keys && !object.fields.is_empty() => {
+            let children: Vec<Field> = object
+                .order
                 .iter()
-                .filter_map(|key| fields.get(key).map(|shape| field_of(key, shape, false)))
+                .filter_map(|key| {
+                    let shape = object.fields.get(key)?;
+                    Some(field_of(key, shape, false, max_columns))
+                })
                 .collect();
-            Field::new(name, DataType::Struct(Fields::from(children)), true)
+            let field = Field::new(name, DataType::Struct(Fields::from(children)), true);
+            if leaves(&field) > max_columns {
+                json_text_field(name)
+            } else {
+                field
+            }
         }
-        Shape::Array(item) if !matches!(**item, Shape::Null | Shape::Mixed) => {
-            let item = field_of("item", item, false);
+        Shape::Array(item) if !matches!(**item, Shape::Null | Shape::Json) => {
+            let item = field_of("item", item, false, max_columns);
             if item.metadata().contains_key(JSON_TEXT_METADATA_KEY) {
                 // Items that are free-form maps: the whole list as JSON text.
                 json_text_field(name)
@@ -149,7 +189,7 @@ fn field_of(name: &str, shape: &Shape, top_level: bool) -> Field {
             }
         }
         // Free-form maps (key sets that vary), empty objects, only-null values, lists of
-        // only nulls and mixed kinds: JSON text.
+        // only nulls, mixed kinds, integers beyond 64 bits, deep or wide values: JSON text.
         _ => json_text_field(name),
     }
 }
@@ -160,27 +200,76 @@ fn is_time_column(name: &str) -> bool {
     matches!(name, "created_at" | "updated_at")
 }
 
-/// Infer the schema from sampled records (JSON objects; anything else is ignored by the
-/// inference and reported when the record is converted).
-pub(crate) fn infer<'a>(records: impl IntoIterator<Item = &'a Map<String, Value>>) -> Schema {
-    let mut top: Option<Shape> = None;
-    for record in records {
-        let shape = object_shape(record);
-        top = Some(match top {
-            Some(acc) => merge(acc, shape),
-            None => shape,
+/// The schema being inferred from sampled records, one record at a time (only the
+/// shapes are kept, at most `max_columns` fields per object).
+pub(crate) struct Inference {
+    top: ObjectShape,
+    max_columns: usize,
+}
+
+impl Inference {
+    /// No records seen yet; schemas of at most `max_columns` leaf columns.
+    pub(crate) fn new(max_columns: usize) -> Self {
+        Self {
+            top: ObjectShape::default(),
+            max_columns: max_columns.max(1),
+        }
+    }
+
+    /// Add one JSON Lines record (anything but an object is ignored here and reported
+    /// when the record is converted).
+    pub(crate) fn add(&mut self, line: &[u8]) {
+        let (top, max_columns) = (&mut self.top, self.max_columns);
+        // A line that is not one object may have added some fields before its error;
+        // the record is reported when converted.
+        let _ = raw::each_entry(line, |key, value| {
+            if key == UNMAPPED_COLUMN {
+                return Ok(());
+            }
+            if !top.fields.contains_key(key.as_ref()) && top.order.len() >= max_columns {
+                // Beyond the cap: never a column (its values are kept in `_unmapped`).
+                return Ok(());
+            }
+            let shape = shape_of(value, 1, max_columns);
+            top.add(key.into_owned(), shape, max_columns);
+            Ok(())
         });
     }
-    let mut fields: Vec<Field> = match top {
-        Some(Shape::Object { fields, order, .. }) => order
-            .iter()
-            .filter(|key| key.as_str() != UNMAPPED_COLUMN)
-            .filter_map(|key| fields.get(key).map(|shape| field_of(key, shape, true)))
-            .collect(),
-        _ => Vec::new(),
-    };
-    fields.push(json_text_field(UNMAPPED_COLUMN));
-    Schema::new(fields)
+
+    /// The schema: the fields in the order they first appeared, up to `max_columns`
+    /// leaf columns in all (the catch-all column included). A struct or list that would
+    /// cross the cap becomes one JSON text column; fields beyond it are not columns.
+    pub(crate) fn schema(&self) -> Schema {
+        let mut used = 1; // the catch-all column
+        let mut fields = Vec::new();
+        for key in &self.top.order {
+            if used >= self.max_columns {
+                break;
+            }
+            let Some(shape) = self.top.fields.get(key) else {
+                continue;
+            };
+            let mut field = field_of(key, shape, true, self.max_columns);
+            if used + leaves(&field) > self.max_columns {
+                field = json_text_field(key);
+            }
+            used += leaves(&field);
+            fields.push(field);
+        }
+        fields.push(json_text_field(UNMAPPED_COLUMN));
+        Schema::new(fields)
+    }
+}
+
+/// Infer the schema from sampled records (JSON Lines lines; anything but an object is
+/// ignored by the inference and reported when the record is converted).
+#[cfg(test)]
+pub(crate) fn infer<'a>(records: impl IntoIterator<Item = &'a [u8]>, max_columns: usize) -> Schema {
+    let mut inference = Inference::new(max_columns);
+    for record in records {
+        inference.add(record);
+    }
+    inference.schema()
 }
 
 /// `schema` with the catch-all column added (if it is not there).
@@ -196,16 +285,20 @@ pub(crate) fn with_unmapped(schema: &Schema) -> Schema {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn schema_of(records: Value) -> Schema {
-        let records: Vec<Map<String, Value>> = records
+        schema_capped(records, 1_000)
+    }
+
+    fn schema_capped(records: Value, max_columns: usize) -> Schema {
+        let lines: Vec<String> = records
             .as_array()
             .unwrap()
             .iter()
-            .map(|r| r.as_object().unwrap().clone())
+            .map(|r| r.to_string())
             .collect();
-        infer(&records)
+        infer(lines.iter().map(|l| l.as_bytes()), max_columns)
     }
 
     fn is_json(schema: &Schema, name: &str) -> bool {
@@ -230,7 +323,7 @@ mod tests {
             types[1],
             (
                 "created_at",
-                &DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
+                &DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into()))
             )
         );
         assert_eq!(types[2], ("n", &DataType::Int64));
@@ -272,5 +365,58 @@ mod tests {
             &DataType::Utf8
         );
         assert!(is_json(&schema, "v"));
+    }
+
+    #[test]
+    fn the_column_cap_turns_a_crossing_struct_into_json_text_and_drops_the_rest() {
+        let schema = schema_capped(
+            json!([
+                {"s": {"a": 1, "b": 2, "c": 3}, "x": 1, "y": 2, "z": 3},
+                {"s": {"a": 4, "b": 5, "c": 6}, "w": 1}
+            ]),
+            3,
+        );
+        let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+        assert_eq!(names, ["s", "x", UNMAPPED_COLUMN]);
+        assert!(is_json(&schema, "s"), "3 leaves would cross a cap of 3");
+        assert_eq!(
+            schema.field_with_name("x").unwrap().data_type(),
+            &DataType::Int64
+        );
+    }
+
+    #[test]
+    fn deep_values_big_integers_and_exact_timestamps_shape_the_schema() {
+        let deep = (0..40).fold(json!(1), |v, _| json!({ "a": v }));
+        let first = format!(
+            r#"{{"deep":{deep},"big":18446744073709551616,"mixed":1,"created_at":"2026-01-01T00:00:00.123456789Z","updated_at":"2026-01-01T00:00:00.1234567891Z"}}"#
+        );
+        let second = r#"{"mixed":18446744073709551616}"#;
+        let schema = infer([first.as_bytes(), second.as_bytes()], 1_000);
+        let mut depth = 0;
+        let mut field = schema.field_with_name("deep").unwrap().clone();
+        while let DataType::Struct(children) = field.data_type() {
+            field = children[0].as_ref().clone();
+            depth += 1;
+        }
+        assert_eq!(depth, MAX_DEPTH - 1);
+        assert!(field.metadata().contains_key(JSON_TEXT_METADATA_KEY));
+        assert!(
+            is_json(&schema, "big"),
+            "only integers beyond 64 bits: text"
+        );
+        assert_eq!(
+            schema.field_with_name("mixed").unwrap().data_type(),
+            &DataType::Int64
+        );
+        assert_eq!(
+            schema.field_with_name("created_at").unwrap().data_type(),
+            &DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into()))
+        );
+        assert_eq!(
+            schema.field_with_name("updated_at").unwrap().data_type(),
+            &DataType::Utf8,
+            "ten fractional digits: no timestamp holds them"
+        );
     }
 }
