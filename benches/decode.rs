@@ -4,19 +4,19 @@
 //! Run with `cargo bench --bench decode`. Kept short (10 flat samples) so it
 //! does not hog a small machine.
 
-use std::hint::black_box;
 use std::time::Duration;
 
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
-use galileo_export::records::{
-    CsvDecoder, CsvRow, JsonLinesDecoder, LineFramer, RawRecord, RecordDecoder,
-};
+use galileo_export::records::{CsvDecoder, CsvRow, JsonLinesDecoder, LineFramer, RawRecord};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+#[path = "shared/feed.rs"]
+mod feed;
+use feed::feed;
+
 const RECORDS: usize = 100_000;
-const CHUNK: usize = 64 * 1024;
 
 /// splitmix64: a tiny deterministic generator (no dependency needed).
 struct Rng(u64);
@@ -282,27 +282,6 @@ fn corpus() -> (Bytes, Bytes) {
     (Bytes::from(jsonl), Bytes::from(csv))
 }
 
-/// Feeds `input` in 64 KiB zero-copy chunks; returns the number of records.
-fn decode<D: RecordDecoder>(input: &Bytes, mut decoder: D) -> usize {
-    let mut n = 0;
-    let mut drain = |d: &mut D| {
-        while let Some(record) = d.next_record() {
-            black_box(record.expect("valid record"));
-            n += 1;
-        }
-    };
-    let mut at = 0;
-    while at < input.len() {
-        let end = (at + CHUNK).min(input.len());
-        decoder.push(input.slice(at..end));
-        drain(&mut decoder);
-        at = end;
-    }
-    decoder.finish();
-    drain(&mut decoder);
-    n
-}
-
 fn bench(c: &mut Criterion) {
     let (jsonl, csv) = corpus();
     eprintln!(
@@ -316,26 +295,26 @@ fn bench(c: &mut Criterion) {
     g.sampling_mode(SamplingMode::Flat);
     g.throughput(Throughput::Bytes(jsonl.len() as u64));
     g.bench_function("frame", |b| {
-        b.iter(|| assert_eq!(decode(&jsonl, LineFramer::new()), RECORDS))
+        b.iter(|| assert_eq!(feed(&jsonl, LineFramer::new()), RECORDS as u64))
     });
     g.bench_function("raw_record", |b| {
         b.iter(|| {
             assert_eq!(
-                decode(&jsonl, JsonLinesDecoder::<RawRecord>::default()),
-                RECORDS
+                feed(&jsonl, JsonLinesDecoder::<RawRecord>::default()),
+                RECORDS as u64
             )
         })
     });
     g.bench_function("typed", |b| {
         b.iter(|| {
             assert_eq!(
-                decode(&jsonl, JsonLinesDecoder::<Trace>::default()),
-                RECORDS
+                feed(&jsonl, JsonLinesDecoder::<Trace>::default()),
+                RECORDS as u64
             )
         })
     });
     g.bench_function("map", |b| {
-        b.iter(|| assert_eq!(decode(&jsonl, JsonLinesDecoder::new()), RECORDS))
+        b.iter(|| assert_eq!(feed(&jsonl, JsonLinesDecoder::new()), RECORDS as u64))
     });
     g.finish();
 
@@ -343,10 +322,15 @@ fn bench(c: &mut Criterion) {
     g.sampling_mode(SamplingMode::Flat);
     g.throughput(Throughput::Bytes(csv.len() as u64));
     g.bench_function("rows", |b| {
-        b.iter(|| assert_eq!(decode(&csv, CsvDecoder::<CsvRow>::default()), RECORDS))
+        b.iter(|| assert_eq!(feed(&csv, CsvDecoder::<CsvRow>::default()), RECORDS as u64))
     });
     g.bench_function("raw_rows", |b| {
-        b.iter(|| assert_eq!(decode(&csv, CsvDecoder::<Vec<String>>::default()), RECORDS))
+        b.iter(|| {
+            assert_eq!(
+                feed(&csv, CsvDecoder::<Vec<String>>::default()),
+                RECORDS as u64
+            )
+        })
     });
     g.finish();
 }

@@ -65,6 +65,7 @@ use bytes::Bytes;
 pub use self::adapters::{DecodeIter, DecodeReader, DecodeStream};
 pub(crate) use self::csv::CheckedRow;
 pub use self::csv::{CsvDecoder, CsvRow, CsvRowIter, FromCsvRecord};
+#[cfg(feature = "parquet")]
 pub(crate) use self::error::excerpt;
 pub use self::error::{RecordError, Truncation};
 pub(crate) use self::json::{check_object, json_error};

@@ -1,0 +1,254 @@
+//! `pipe`: an export written to stdout into a pipe, the CLI against curl.
+
+use super::*;
+
+/// One way of writing the export to a process's stdout.
+pub(crate) struct Writer {
+    pub(crate) label: String,
+    /// Whether its stdout gets the export (false: it writes to `/dev/null` itself).
+    pub(crate) to_stdout: bool,
+    pub(crate) command: Box<dyn Fn() -> Command>,
+}
+
+/// Spawns `command` with its stdout a pipe, drains the pipe here (128 KiB reads, like
+/// `cat`), and times from spawn to exit. Returns the bytes read and the time.
+pub(crate) fn drained(command: &mut Command) -> (u64, Duration) {
+    use std::io::Read;
+    let start = Instant::now();
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut buf = vec![0u8; 128 << 10];
+    let mut bytes = 0u64;
+    loop {
+        match stdout.read(&mut buf) {
+            Ok(0) => break,
+            Ok(k) => bytes += k as u64,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => panic!("reading the pipe: {e}"),
+        }
+    }
+    let status = child.wait().expect("wait");
+    let elapsed = start.elapsed();
+    assert!(status.success(), "{command:?}: {status}");
+    (bytes, elapsed)
+}
+
+pub(crate) fn pipe(opts: &Opts) {
+    let n: u64 = opts.get("--records", 100_000);
+    let runs: usize = opts.get("--runs", 9);
+    let seed: u64 = opts.get("--seed", DEFAULT_SEED);
+    let (tmin, tmax) = opts.text_len();
+    let cli_bin = opts
+        .str("--cli-bin")
+        .map(PathBuf::from)
+        .or_else(|| option_env!("CARGO_BIN_EXE_galileo-export").map(PathBuf::from))
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/galileo-export")
+        });
+    assert!(
+        cli_bin.exists(),
+        "{} is missing: cargo build --release --features cli (or pass --cli-bin)",
+        cli_bin.display()
+    );
+    let me = std::env::current_exe().expect("current exe");
+
+    // Pre-rendered, on its own thread and runtime, as in `throughput`.
+    let server = MockServer::builder()
+        .root_counts(0, n, 0)
+        .seed(seed)
+        .text_len(tmin, tmax)
+        .prerender(true)
+        .worker_threads(1)
+        .build()
+        .start_blocking()
+        .expect("mock server");
+    let t = Target::of(&server);
+
+    let curl = {
+        let t = t.clone();
+        move || {
+            let mut c = Command::new("curl");
+            c.args(["-s", "-S", "--fail", "-X", "POST"])
+                .arg(t.export_url())
+                .arg("-H")
+                .arg(format!("{}: {}", t.api_key_header, t.api_key))
+                .args(["-H", "Content-Type: application/json", "-d"])
+                .arg(t.body("jsonl"));
+            c
+        }
+    };
+    let cli = {
+        let t = t.clone();
+        move || {
+            let mut c = Command::new(&cli_bin);
+            for var in ["GALILEO_API_URL", "GALILEO_CONSOLE_URL", "GALILEO_API_KEY"] {
+                c.env_remove(var);
+            }
+            c.env("GALILEO_API_KEY", &t.api_key)
+                // Uncompressed, like curl without --compressed.
+                .args(["--quiet", "--no-compression", "--base-url", &t.base_url])
+                .args(["--project", &t.project_id.to_string()])
+                .args(["--log-stream", &t.log_stream_id.to_string()]);
+            c
+        }
+    };
+    let child = |how: &'static str| {
+        let t = t.clone();
+        let me = me.clone();
+        move || {
+            let mut c = Command::new(&me);
+            c.args(["pipe-child", how, "--base-url", &t.base_url])
+                .args(["--project-id", &t.project_id.to_string()])
+                .args(["--log-stream-id", &t.log_stream_id.to_string()])
+                .args(["--api-key", &t.api_key]);
+            c
+        }
+    };
+    let mut writers = vec![
+        Writer {
+            label: "`curl -s -X POST …` → stdout → pipe".into(),
+            to_stdout: true,
+            command: Box::new(curl.clone()),
+        },
+        Writer {
+            label: "`galileo-export --quiet …` (release CLI) → stdout → pipe".into(),
+            to_stdout: true,
+            command: Box::new(cli.clone()),
+        },
+    ];
+    if cfg!(feature = "cli") {
+        writers.push(Writer {
+            label:
+                "library, before: `write_to(tokio::io::stdout())`, current-thread runtime → pipe"
+                    .into(),
+            to_stdout: true,
+            command: Box::new(child("old")),
+        });
+    }
+    writers.extend([
+        Writer {
+            label:
+                "library, after: `write_to_std(File(dup of fd 1))`, current-thread runtime → pipe"
+                    .into(),
+            to_stdout: true,
+            command: Box::new(child("new")),
+        },
+        Writer {
+            label: "*reference:* `curl … -o /dev/null`".into(),
+            to_stdout: false,
+            command: Box::new(move || {
+                let mut c = curl();
+                c.args(["-o", "/dev/null"]);
+                c
+            }),
+        },
+        Writer {
+            label: "*reference:* `galileo-export --output /dev/null`".into(),
+            to_stdout: false,
+            command: Box::new(move || {
+                let mut c = cli();
+                c.args(["--output", "/dev/null"]);
+                c
+            }),
+        },
+    ]);
+
+    // Warm-up: the first request renders the server's cache; each writer runs once.
+    let (body_len, warm) = drained(&mut (writers[0].command)());
+    eprintln!(
+        "warm-up (renders the cache): {:.1} MB in {:.2} s",
+        mb(body_len),
+        warm.as_secs_f64()
+    );
+    for w in &writers {
+        let (bytes, _) = drained(&mut (w.command)());
+        assert_eq!(bytes, if w.to_stdout { body_len } else { 0 }, "{}", w.label);
+    }
+
+    let mut times: Vec<Vec<f64>> = vec![Vec::new(); writers.len()];
+    for run in 0..runs {
+        // Alternate: rotate the order so no writer always follows the same other one.
+        let mut order: Vec<usize> = (0..writers.len()).collect();
+        order.rotate_left(run % writers.len());
+        for i in order {
+            let w = &writers[i];
+            let (bytes, elapsed) = drained(&mut (w.command)());
+            assert_eq!(bytes, if w.to_stdout { body_len } else { 0 }, "{}", w.label);
+            eprintln!(
+                "run {}/{runs} {:>7.3} s  {}",
+                run + 1,
+                elapsed.as_secs_f64(),
+                w.label
+            );
+            times[i].push(elapsed.as_secs_f64());
+        }
+    }
+
+    let curl_median = median(&times[0]);
+    println!();
+    println!(
+        "### Export to stdout into a pipe ({}; {runs} runs each, alternated; wall time from spawn to exit, the pipe drained by the bench in 128 KiB reads)",
+        machine_line()
+    );
+    println!();
+    println!(
+        "{n} trace records, {:.1} MB of JSON Lines, pre-rendered mock server in the bench process. MB = 10^6 bytes.",
+        mb(body_len)
+    );
+    println!();
+    println!("| writer | median s | min–max s | MB/s (median) | ÷ curl → pipe |");
+    println!("|---|---:|---:|---:|---:|");
+    for (w, v) in writers.iter().zip(&times) {
+        let m = median(v);
+        let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = v.iter().copied().fold(0.0, f64::max);
+        println!(
+            "| {} | {m:.3} | {lo:.3}–{hi:.3} | {:.0} | {:.2} |",
+            w.label,
+            mb(body_len) / m,
+            m / curl_median
+        );
+    }
+    server.shutdown_blocking();
+}
+
+/// `pipe-child old|new --base-url URL --project-id UUID --log-stream-id UUID --api-key K`:
+/// one export to this process's stdout through the library, in a current-thread runtime
+/// like the CLI's: `old` = `write_to(tokio::io::stdout())` (what the CLI did before),
+/// `new` = `write_to_std` on a `File` of a duplicate of fd 1 (what it does now).
+pub(crate) fn pipe_child(opts: &Opts) {
+    let how = opts.positional.get(1).map(String::as_str).unwrap_or("new");
+    let arg = |name: &str| {
+        opts.str(name)
+            .unwrap_or_else(|| panic!("pipe-child needs {name}"))
+    };
+    let t = Target {
+        base_url: arg("--base-url").to_string(),
+        project_id: arg("--project-id").parse().expect("uuid"),
+        log_stream_id: arg("--log-stream-id").parse().expect("uuid"),
+        api_key: arg("--api-key").to_string(),
+        api_key_header: "Galileo-API-Key".into(),
+    };
+    let rt = runtime(opts.str("--rt").unwrap_or("current"));
+    let client = t.client();
+    let export = client.export(t.project_id).log_stream(t.log_stream_id);
+    let summary = match how {
+        #[cfg(feature = "cli")]
+        "old" => rt.block_on(export.write_to(tokio::io::stdout())),
+        "new" => {
+            use std::os::fd::AsFd;
+            let fd = std::io::stdout()
+                .as_fd()
+                .try_clone_to_owned()
+                .expect("dup stdout");
+            rt.block_on(export.write_to_std(std::fs::File::from(fd)))
+        }
+        other => panic!("pipe-child: unknown writer `{other}` (old needs --features cli)"),
+    }
+    .expect("export");
+    black_box(summary);
+}
