@@ -36,8 +36,7 @@ string_filter_common!(
     CollectionFilter,
     CollectionOperator,
     CollectionTag,
-    FilterKind::Collection,
-    "CollectionFilter",
+    Collection,
     expected_shape
 );
 
@@ -60,10 +59,7 @@ pub struct CollectionFilterBuilder {
 }
 
 string_builder_common!(
-    CollectionFilterBuilder -> CollectionFilter,
-    CollectionOperator,
-    "the collection holds",
-    "the collection holds"
+    CollectionFilterBuilder -> CollectionFilter, CollectionOperator, "the collection holds"
 );
 
 impl CollectionFilterBuilder {

@@ -32,7 +32,7 @@ pub(super) struct StringWire<T, O> {
 /// `{"type", "column_id", "operator", "value", "case_sensitive"}`. `$shape` names
 /// the shape a value must have for its operator when it has another.
 macro_rules! string_filter_common {
-    ($filter:ident, $operator:ident, $tag:ident, $kind:expr, $name:literal, $shape:path) => {
+    ($filter:ident, $operator:ident, $tag:ident, $kind:ident, $shape:path) => {
         impl $filter {
             /// The column filtered on.
             pub fn column_id(&self) -> &str {
@@ -68,10 +68,15 @@ macro_rules! string_filter_common {
             /// Checks a non-empty column and non-empty `one_of`/`not_in`
             /// lists; see [`Filter::validate`].
             pub fn validate(&self) -> Result<(), FilterError> {
-                check_column($kind, &self.column_id)?;
+                check_column(FilterKind::$kind, &self.column_id)?;
                 match (self.operator, &self.value) {
                     ($operator::OneOf | $operator::NotIn, TextValue::List(list)) => {
-                        check_non_empty($kind, &self.column_id, self.operator.as_str(), list.len())
+                        check_non_empty(
+                            FilterKind::$kind,
+                            &self.column_id,
+                            self.operator.as_str(),
+                            list.len(),
+                        )
                     }
                     _ => Ok(()),
                 }
@@ -80,8 +85,8 @@ macro_rules! string_filter_common {
 
         impl Serialize for $filter {
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let mut s = serializer.serialize_struct($name, 5)?;
-                s.serialize_field("type", $kind.as_str())?;
+                let mut s = serializer.serialize_struct(stringify!($filter), 5)?;
+                s.serialize_field("type", FilterKind::$kind.as_str())?;
                 s.serialize_field("column_id", &self.column_id)?;
                 s.serialize_field("operator", &self.operator)?;
                 s.serialize_field("value", &self.value)?;
@@ -95,7 +100,7 @@ macro_rules! string_filter_common {
                 let wire = StringWire::<$tag, $operator>::deserialize(deserializer)?;
                 if let Some(expected) = $shape(wire.operator, &wire.value) {
                     return Err(de::Error::custom(shape_error(
-                        $kind,
+                        FilterKind::$kind,
                         &wire.column_id,
                         wire.operator.as_str(),
                         expected,
@@ -114,9 +119,25 @@ macro_rules! string_filter_common {
 
 /// The constructor, `build`, `single`, the `case_sensitive` setters and the list
 /// operators (`one_of`, `not_in`) of a collection or text filter builder;
-/// `$one_of` and `$not_in` say what each list operator matches.
+/// `$what` says how a list operator matches (`"the text equals"` one of the values).
 macro_rules! string_builder_common {
-    ($builder:ident -> $filter:ident, $operator:ident, $one_of:literal, $not_in:literal) => {
+    (
+        @list $filter:ident, $operator:ident,
+        $method:ident, $variant:ident, $what:literal, $which:literal
+    ) => {
+        #[doc = concat!(
+            "`", stringify!($method), "`: ", $what, " ", $which,
+            " `values`; an empty list fails\n[`", stringify!($filter), "::validate`]."
+        )]
+        pub fn $method<I>(self, values: I) -> $filter
+        where
+            I: IntoIterator,
+            I::Item: Into<String>,
+        {
+            self.build($operator::$variant, string_list(values))
+        }
+    };
+    ($builder:ident -> $filter:ident, $operator:ident, $what:literal) => {
         impl $builder {
             /// A case-sensitive builder for a filter on `column_id`.
             pub(super) fn new(column_id: String) -> Self {
@@ -140,10 +161,10 @@ macro_rules! string_builder_common {
             }
 
             #[doc = concat!(
-                                        "Makes matching case-insensitive; same as calling\n[`",
-                                        stringify!($filter),
-                                        "::case_insensitive`] afterwards."
-                                    )]
+                "Makes matching case-insensitive; same as calling\n[`",
+                stringify!($filter),
+                "::case_insensitive`] afterwards."
+            )]
             pub fn case_insensitive(self) -> Self {
                 self.case_sensitive(false)
             }
@@ -154,31 +175,8 @@ macro_rules! string_builder_common {
                 self
             }
 
-            #[doc = concat!(
-                                "`one_of`: ", $one_of, " one of `values`; an empty list fails\n[`",
-                                stringify!($filter),
-                                "::validate`]."
-                            )]
-            pub fn one_of<I>(self, values: I) -> $filter
-            where
-                I: IntoIterator,
-                I::Item: Into<String>,
-            {
-                self.build($operator::OneOf, string_list(values))
-            }
-
-            #[doc = concat!(
-                                "`not_in`: ", $not_in, " none of `values`; an empty list fails\n[`",
-                                stringify!($filter),
-                                "::validate`]."
-                            )]
-            pub fn not_in<I>(self, values: I) -> $filter
-            where
-                I: IntoIterator,
-                I::Item: Into<String>,
-            {
-                self.build($operator::NotIn, string_list(values))
-            }
+            string_builder_common!(@list $filter, $operator, one_of, OneOf, $what, "one of");
+            string_builder_common!(@list $filter, $operator, not_in, NotIn, $what, "none of");
         }
     };
 }

@@ -30,14 +30,7 @@ pub struct TextFilter {
     case_sensitive: bool,
 }
 
-string_filter_common!(
-    TextFilter,
-    TextOperator,
-    TextTag,
-    FilterKind::Text,
-    "TextFilter",
-    expected_shape
-);
+string_filter_common!(TextFilter, TextOperator, TextTag, Text, expected_shape);
 
 /// The shape `value` must have for `operator`, when it has another.
 fn expected_shape(operator: TextOperator, value: &TextValue) -> Option<&'static str> {
@@ -60,12 +53,7 @@ pub struct TextFilterBuilder {
     case_sensitive: bool,
 }
 
-string_builder_common!(
-    TextFilterBuilder -> TextFilter,
-    TextOperator,
-    "the text equals",
-    "the text equals"
-);
+string_builder_common!(TextFilterBuilder -> TextFilter, TextOperator, "the text equals");
 
 impl TextFilterBuilder {
     operator_methods! {
