@@ -47,9 +47,8 @@ pub(crate) struct ExportExtras {
 pub(crate) struct ResponseMeta {
     pub(crate) status: u16,
     pub(crate) retry_after: Option<String>,
-    /// The error body was longer than
-    /// [`ERROR_BODY_CAP`](crate::hooks::error_body::ERROR_BODY_CAP) (or slower than
-    /// [`ERROR_BODY_TIME`](crate::hooks::error_body::ERROR_BODY_TIME)) and was cut.
+    /// The error body was longer than the hooks' cap (64 KiB), or slower than its time
+    /// limit, and was cut.
     pub(crate) body_capped: bool,
 }
 

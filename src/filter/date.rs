@@ -84,13 +84,22 @@ impl Serialize for DateFilter {
 impl<'de> Deserialize<'de> for DateFilter {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let wire = DateWire::deserialize(deserializer)?;
-        let value = parse_date(&wire.column_id, &wire.value).map_err(de::Error::custom)?;
+        let value = date_in(&wire.column_id, &wire.value).map_err(de::Error::custom)?;
         Ok(DateFilter {
             column_id: wire.column_id,
             operator: wire.operator,
             value,
         })
     }
+}
+
+/// `text` read as RFC 3339, or [`FilterError::InvalidDate`] naming `column`.
+fn date_in(column: &str, text: &str) -> Result<DateTime<Utc>, FilterError> {
+    parse_date(text).map_err(|e| FilterError::InvalidDate {
+        column: column.to_owned(),
+        text: text.to_owned(),
+        reason: e.to_string(),
+    })
 }
 
 /// Builds a [`DateFilter`]; returned by [`Filter::date`].
@@ -126,7 +135,7 @@ impl DateFilterBuilder {
     /// [`DateFilterBuilder::compare`] with RFC 3339 `text`; fails with
     /// [`FilterError::InvalidDate`] naming the text if it does not parse.
     pub fn parse(self, operator: DateOperator, text: &str) -> Result<DateFilter, FilterError> {
-        let value = parse_date(&self.column_id, text)?;
+        let value = date_in(&self.column_id, text)?;
         Ok(self.build(operator, value))
     }
 

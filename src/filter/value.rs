@@ -15,7 +15,6 @@ use serde::ser::{SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::error::FilterError;
 #[cfg(doc)]
 use super::{CollectionFilter, CollectionFilterBuilder, IdFilter, NumberFilter, TextFilter};
 
@@ -363,12 +362,7 @@ pub(super) fn format_date(value: &DateTime<Utc>) -> String {
     value.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
-pub(super) fn parse_date(column: &str, text: &str) -> Result<DateTime<Utc>, FilterError> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|dt| dt.with_timezone(&Utc))
-        .map_err(|e| FilterError::InvalidDate {
-            column: column.to_owned(),
-            text: text.to_owned(),
-            reason: e.to_string(),
-        })
+/// Reads RFC 3339 text (any offset) as a date-time in UTC.
+pub(super) fn parse_date(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
+    DateTime::parse_from_rfc3339(text).map(|dt| dt.with_timezone(&Utc))
 }

@@ -3,7 +3,7 @@
 //!
 //! - **pre**: adds the client's defaults (credentials, extra headers, user agent) that a
 //!   request does not already carry; for an export's request, its `Accept-Encoding` and
-//!   the body fields the spec does not know (the export's [`context`](crate::context)).
+//!   the body fields the spec does not know (the export's [`context`]).
 //! - **exec**: sends the request and follows redirects itself, so that credentials never
 //!   leave the origin they were configured for: on a hop to another scheme, host or port
 //!   every sensitive header (the API key, `Authorization`, `Cookie`, and any extra header

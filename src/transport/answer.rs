@@ -2,10 +2,9 @@
 //! [`Error`], a `Content-Type` that is clearly not the requested format, and the start
 //! of a body that is not an export, for the error message.
 //!
-//! Invariants: an error body is read at most up to
-//! [`ERROR_BODY_CAP`](crate::hooks::error_body::ERROR_BODY_CAP); what is reported of a
-//! body or a header is sanitized and never holds a URL; an error body that does not fit
-//! the spec is reported with the status the exec hook recorded
+//! Invariants: an error body is read at most up to [`ERROR_BODY_CAP`]; what is
+//! reported of a body or a header is sanitized and never holds a URL; an error body
+//! that does not fit the spec is reported with the status the exec hook recorded
 //! ([`context::last_answer`]).
 
 use std::time::Duration;

@@ -27,11 +27,10 @@
 //! (the [`LowSpeedLimit`]), the deadline
 //! ([`ClientBuilder::total_timeout`](crate::ClientBuilder::total_timeout)), an answer that
 //! is not an export.
-
 //!
 //! # Modules
 //!
-//! - `send`: the [`Transport`](send::Transport) (send, retry, resume, decode).
+//! - `send`: the [`Transport`] (send, retry, resume, decode).
 //! - `stall`: the stall rule as the transport applies it.
 //! - `reader`: the reader task and the read-ahead channel ([`Framed`]).
 //! - `answer`: the mapping of answers to errors.
@@ -44,21 +43,6 @@ mod reader;
 mod send;
 mod stall;
 
-use crate::client::Client;
-use crate::progress::ProgressFn;
-use crate::request::ExportRequest;
-use crate::retry::RetryPolicy;
-
-pub(crate) use reader::Framed;
-
-/// Everything the reader task needs to (re)issue the export and frame its answer.
-pub(crate) struct TransportConfig {
-    pub(crate) client: Client,
-    /// The checked request.
-    pub(crate) request: ExportRequest,
-    /// Resume after a cut (JSON Lines with the native order: checked with the request).
-    pub(crate) resume: bool,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) max_record_size: u64,
-    pub(crate) progress: Option<ProgressFn>,
-}
+pub(crate) use reader::{Framed, TransportConfig};
+#[cfg(doc)]
+use {crate::client::LowSpeedLimit, crate::framing::Framing, send::Transport};

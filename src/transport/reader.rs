@@ -19,11 +19,25 @@ use futures::Stream;
 use tokio::time::Instant;
 
 use super::send::Transport;
-use super::TransportConfig;
 use crate::checkpoint::Checkpoint;
+use crate::client::Client;
 use crate::error::Error;
 use crate::framing::{FrameError, Framing};
-use crate::progress::ProgressState;
+use crate::progress::{ProgressFn, ProgressState};
+use crate::request::ExportRequest;
+use crate::retry::RetryPolicy;
+
+/// Everything the reader task needs to (re)issue the export and frame its answer.
+pub(crate) struct TransportConfig {
+    pub(crate) client: Client,
+    /// The checked request.
+    pub(crate) request: ExportRequest,
+    /// Resume after a cut (JSON Lines with the native order: checked with the request).
+    pub(crate) resume: bool,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) max_record_size: u64,
+    pub(crate) progress: Option<ProgressFn>,
+}
 
 /// The reader task's state: the transport, the framing, and what is ready to hand on.
 pub(super) struct Reader {

@@ -38,7 +38,7 @@ pub(super) struct Transport {
     current: Option<DecodedBody>,
     /// Status and content type of the answer being read.
     pub(super) answer: (u16, Option<String>),
-    pub(super) stall: StallWatch,
+    stall: StallWatch,
     /// Failed attempts since the last progress.
     pub(super) failures: u32,
 }
