@@ -40,7 +40,7 @@ pub(crate) struct TransportConfig {
 }
 
 /// The reader task's state: the transport, the framing, and what is ready to hand on.
-pub(super) struct Reader {
+struct Reader {
     transport: Transport,
     framing: Framing,
     resume: bool,
