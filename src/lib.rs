@@ -84,6 +84,7 @@ mod client;
 #[cfg(feature = "parquet")]
 pub mod columnar;
 mod compression;
+mod context;
 mod error;
 mod export;
 pub mod filter;

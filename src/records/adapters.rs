@@ -1,4 +1,9 @@
-//! Thin adapters driving a [`RecordDecoder`] from a chunk source.
+//! Thin adapters driving a [`RecordDecoder`] from a chunk source: an async
+//! [`Stream`], an [`Iterator`] of chunks, a [`Read`]er.
+//!
+//! Invariants: the three run one pump loop (`State::ready`, `State::feed`), so
+//! they end alike: a source error is yielded once and ends the adapter; after the
+//! source ends the decoder is drained; a decoder that stopped for good is not fed.
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -22,6 +27,53 @@ enum State {
     Finished,
     /// The source failed; nothing more comes out.
     Failed,
+}
+
+/// A decoded record or a record's error, as the adapters yield it.
+type Decoded<D> = Result<<D as RecordDecoder>::Item, RecordError>;
+
+/// The pump loop every adapter runs, as the two steps around its read from the
+/// source: [`State::ready`] before the read, [`State::feed`] after it. An adapter
+/// loops `ready` → read → `feed` until one of them gives it something to yield.
+impl State {
+    /// What the adapter yields without reading: the decoder's next item, or the end
+    /// (`Some(None)`) once the source failed, the decoder is drained after the end,
+    /// or the decoder stopped for good; `None` when a chunk must be read first.
+    fn ready<D: RecordDecoder>(self, decoder: &mut D) -> Option<Option<Decoded<D>>> {
+        if self == State::Failed {
+            return Some(None);
+        }
+        if let Some(item) = decoder.next_record() {
+            return Some(Some(item));
+        }
+        if self == State::Finished || decoder.eof().is_some() {
+            // Drained, or the decoder stopped for good: read no further.
+            return Some(None);
+        }
+        None
+    }
+
+    /// Hands what the source gave (`None` at its end) to the decoder; a source
+    /// error is returned as [`RecordError::Transport`], to be yielded once, and
+    /// nothing more comes out after it.
+    fn feed<D: RecordDecoder, E: Into<BoxError>>(
+        &mut self,
+        decoder: &mut D,
+        read: Option<Result<Bytes, E>>,
+    ) -> Option<Decoded<D>> {
+        match read {
+            Some(Ok(chunk)) => decoder.push(chunk),
+            Some(Err(e)) => {
+                *self = State::Failed;
+                return Some(Err(RecordError::Transport { source: e.into() }));
+            }
+            None => {
+                *self = State::Finished;
+                decoder.finish();
+            }
+        }
+        None
+    }
 }
 
 /// An async [`Stream`] of records decoded from a [`Stream`] of
@@ -114,26 +166,12 @@ where
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
         loop {
-            if this.state == State::Failed {
-                return Poll::Ready(None);
+            if let Some(next) = this.state.ready(&mut this.decoder) {
+                return Poll::Ready(next);
             }
-            if let Some(item) = this.decoder.next_record() {
-                return Poll::Ready(Some(item));
-            }
-            if this.state == State::Finished || this.decoder.eof().is_some() {
-                // Drained, or the decoder stopped for good: read no further.
-                return Poll::Ready(None);
-            }
-            match futures::ready!(this.body.as_mut().poll_next(cx)) {
-                Some(Ok(chunk)) => this.decoder.push(chunk),
-                Some(Err(e)) => {
-                    this.state = State::Failed;
-                    return Poll::Ready(Some(Err(RecordError::Transport { source: e.into() })));
-                }
-                None => {
-                    this.state = State::Finished;
-                    this.decoder.finish();
-                }
+            let read = futures::ready!(this.body.as_mut().poll_next(cx));
+            if let Some(error) = this.state.feed(&mut this.decoder, read) {
+                return Poll::Ready(Some(error));
             }
         }
     }
@@ -203,26 +241,12 @@ where
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if self.state == State::Failed {
-                return None;
+            if let Some(next) = self.state.ready(&mut self.decoder) {
+                return next;
             }
-            if let Some(item) = self.decoder.next_record() {
-                return Some(item);
-            }
-            if self.state == State::Finished || self.decoder.eof().is_some() {
-                // Drained, or the decoder stopped for good: read no further.
-                return None;
-            }
-            match self.chunks.next() {
-                Some(Ok(chunk)) => self.decoder.push(chunk),
-                Some(Err(e)) => {
-                    self.state = State::Failed;
-                    return Some(Err(RecordError::Transport { source: e.into() }));
-                }
-                None => {
-                    self.state = State::Finished;
-                    self.decoder.finish();
-                }
+            let read = self.chunks.next();
+            if let Some(error) = self.state.feed(&mut self.decoder, read) {
+                return Some(error);
             }
         }
     }
@@ -319,26 +343,12 @@ impl<R: Read, D: RecordDecoder> Iterator for DecodeReader<R, D> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if self.state == State::Failed {
-                return None;
+            if let Some(next) = self.state.ready(&mut self.decoder) {
+                return next;
             }
-            if let Some(item) = self.decoder.next_record() {
-                return Some(item);
-            }
-            if self.state == State::Finished || self.decoder.eof().is_some() {
-                // Drained, or the decoder stopped for good: read no further.
-                return None;
-            }
-            match self.read_chunk() {
-                Ok(Some(chunk)) => self.decoder.push(chunk),
-                Ok(None) => {
-                    self.state = State::Finished;
-                    self.decoder.finish();
-                }
-                Err(e) => {
-                    self.state = State::Failed;
-                    return Some(Err(RecordError::Transport { source: e.into() }));
-                }
+            let read = self.read_chunk().transpose();
+            if let Some(error) = self.state.feed(&mut self.decoder, read) {
+                return Some(error);
             }
         }
     }

@@ -1,6 +1,5 @@
 //! CSV decoding with `csv-core`.
 
-use std::collections::VecDeque;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -9,7 +8,8 @@ use bytes::{Buf, Bytes};
 use csv_core::{ReadRecordResult, Reader};
 use serde_json::{Map, Value};
 
-use super::{Counters, Eof, LastByte, RecordDecoder, RecordError, Truncation};
+use super::chunks::Chunks;
+use super::{Counters, Eof, RecordDecoder, RecordError, Truncation};
 
 /// How a row type is built from one CSV record; implemented for [`CsvRow`]
 /// (header-keyed) and `Vec<String>` (the raw fields).
@@ -261,10 +261,8 @@ enum Bom {
 /// ```
 pub struct CsvDecoder<R = CsvRow> {
     reader: Reader,
-    /// Unread rest of the current chunk.
-    chunk: Bytes,
-    /// Chunks pushed before `chunk` was drained.
-    queued: VecDeque<Bytes>,
+    /// The chunks not read yet.
+    input: Chunks,
     /// Unescaped fields of the record being read.
     out: Vec<u8>,
     out_len: usize,
@@ -274,7 +272,6 @@ pub struct CsvDecoder<R = CsvRow> {
     header: Option<Arc<[String]>>,
     consumed: u64,
     records: u64,
-    last: LastByte,
     finishing: bool,
     done: bool,
     /// The end-of-input probe ran (see `probe_end`).
@@ -303,8 +300,7 @@ impl<R> Default for CsvDecoder<R> {
     fn default() -> Self {
         CsvDecoder {
             reader: Reader::new(),
-            chunk: Bytes::new(),
-            queued: VecDeque::new(),
+            input: Chunks::default(),
             out: vec![0; 1024],
             out_len: 0,
             ends: vec![0; 32],
@@ -312,7 +308,6 @@ impl<R> Default for CsvDecoder<R> {
             header: None,
             consumed: 0,
             records: 0,
-            last: LastByte::default(),
             finishing: false,
             done: false,
             probed: false,
@@ -404,14 +399,14 @@ impl<R> CsvDecoder<R> {
         let Bom::Matched(mut n) = self.bom else {
             return;
         };
-        while n < BOM.len() && self.chunk.first() == Some(&BOM[n]) {
-            self.chunk.advance(1);
+        while n < BOM.len() && self.input.current.first() == Some(&BOM[n]) {
+            self.input.current.advance(1);
             self.consumed += 1;
             n += 1;
         }
         if n == BOM.len() {
             self.bom = Bom::Done;
-        } else if self.chunk.is_empty() && !(self.finishing && self.queued.is_empty()) {
+        } else if self.input.current.is_empty() && !(self.finishing && self.input.is_empty()) {
             // Need more input to tell.
             self.bom = Bom::Matched(n);
         } else {
@@ -419,8 +414,8 @@ impl<R> CsvDecoder<R> {
             self.bom = Bom::Done;
             if n > 0 {
                 let mut chunk = BOM[..n].to_vec();
-                chunk.extend_from_slice(&self.chunk);
-                self.chunk = Bytes::from(chunk);
+                chunk.extend_from_slice(&self.input.current);
+                self.input.current = Bytes::from(chunk);
                 self.consumed -= n as u64;
             }
         }
@@ -433,14 +428,8 @@ impl<R> CsvDecoder<R> {
             if self.done {
                 return None;
             }
-            if self.chunk.is_empty() {
-                if let Some(chunk) = self.queued.pop_front() {
-                    self.chunk = chunk;
-                    continue;
-                }
-                if !self.finishing {
-                    return None;
-                }
+            if !self.input.refill() && !self.finishing {
+                return None;
             }
             if self.bom != Bom::Done {
                 self.skip_bom();
@@ -454,7 +443,7 @@ impl<R> CsvDecoder<R> {
                 let len = self.ends.len() * 2;
                 self.ends.resize(len, 0);
             }
-            let input = &self.chunk[..];
+            let input = &self.input.current[..];
             let at_eof = input.is_empty();
             if at_eof && !self.probed {
                 self.probed = true;
@@ -479,7 +468,7 @@ impl<R> CsvDecoder<R> {
                 &mut self.ends[self.ends_len..],
             );
             let ended_by_lf = nin > 0 && input[nin - 1] == b'\n';
-            self.chunk.advance(nin);
+            self.input.current.advance(nin);
             self.consumed += nin as u64;
             self.out_len += nout;
             self.ends_len += nend;
@@ -508,16 +497,11 @@ impl<R: FromCsvRecord> RecordDecoder for CsvDecoder<R> {
     type Item = R;
 
     fn push(&mut self, chunk: Bytes) {
-        if chunk.is_empty() || self.done {
+        if self.done {
             // After a header that cannot be read, nothing more is decoded.
             return;
         }
-        self.last.update(&chunk);
-        if self.chunk.is_empty() && self.queued.is_empty() {
-            self.chunk = chunk;
-        } else {
-            self.queued.push_back(chunk);
-        }
+        self.input.push(chunk);
     }
 
     fn finish(&mut self) {
@@ -572,7 +556,7 @@ impl<R: FromCsvRecord> RecordDecoder for CsvDecoder<R> {
 
     fn eof(&self) -> Option<Eof> {
         self.done.then(|| Eof {
-            trailing_partial_line: self.last.ends_without(b"\r\n"),
+            trailing_partial_line: self.input.ends_without(b"\r\n"),
             open_quote: self.open_quote,
         })
     }

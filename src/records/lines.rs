@@ -1,10 +1,9 @@
 //! JSON Lines framing: splitting chunks on `\n`.
 
-use std::collections::VecDeque;
-
 use bytes::{Bytes, BytesMut};
 
-use super::{Counters, Eof, LastByte, RecordDecoder, RecordError};
+use super::chunks::Chunks;
+use super::{Counters, Eof, RecordDecoder, RecordError};
 
 /// One line of input, without its line break, as framed by [`LineFramer`].
 ///
@@ -84,10 +83,8 @@ impl Line {
 /// ```
 #[derive(Debug, Default)]
 pub struct LineFramer {
-    /// Unframed rest of the current chunk.
-    chunk: Bytes,
-    /// Chunks pushed before `chunk` was drained.
-    queued: VecDeque<Bytes>,
+    /// The chunks not framed yet.
+    input: Chunks,
     /// Start of a line that spans chunks.
     partial: BytesMut,
     /// Offset of the line in `partial`.
@@ -98,7 +95,6 @@ pub struct LineFramer {
     breaks: u64,
     /// Lines yielded so far.
     yielded: u64,
-    last: LastByte,
     finishing: bool,
     done: bool,
 }
@@ -116,11 +112,7 @@ impl LineFramer {
     /// cannot fail.
     pub fn next_line(&mut self) -> Option<Line> {
         loop {
-            if self.chunk.is_empty() {
-                if let Some(chunk) = self.queued.pop_front() {
-                    self.chunk = chunk;
-                    continue;
-                }
+            if !self.input.refill() {
                 if self.finishing && !self.done {
                     self.done = true;
                     if !self.partial.is_empty() {
@@ -132,27 +124,27 @@ impl LineFramer {
                 }
                 return None;
             }
-            let Some(i) = memchr::memchr(b'\n', &self.chunk) else {
+            let Some(i) = memchr::memchr(b'\n', &self.input.current) else {
                 // No line break in the rest of this chunk: keep it as the
                 // start of a line and drop the chunk.
                 if self.partial.is_empty() {
                     self.partial_offset = self.consumed;
                 }
-                self.consumed += self.chunk.len() as u64;
-                self.partial.extend_from_slice(&self.chunk);
-                self.chunk = Bytes::new();
+                self.consumed += self.input.current.len() as u64;
+                self.partial.extend_from_slice(&self.input.current);
+                self.input.current = Bytes::new();
                 continue;
             };
             let start = self.consumed;
             self.consumed += i as u64 + 1;
             self.breaks += 1;
             let line = if self.partial.is_empty() {
-                let line = self.chunk.slice(..i);
-                bytes::Buf::advance(&mut self.chunk, i + 1);
+                let line = self.input.current.slice(..i);
+                bytes::Buf::advance(&mut self.input.current, i + 1);
                 self.make_line(line, start, true)
             } else {
-                self.partial.extend_from_slice(&self.chunk[..i]);
-                bytes::Buf::advance(&mut self.chunk, i + 1);
+                self.partial.extend_from_slice(&self.input.current[..i]);
+                bytes::Buf::advance(&mut self.input.current, i + 1);
                 let line = self.partial.split().freeze();
                 self.make_line(line, self.partial_offset, true)
             };
@@ -188,7 +180,7 @@ impl LineFramer {
 
     pub(crate) fn end_of_input(&self) -> Option<Eof> {
         self.done.then(|| Eof {
-            trailing_partial_line: self.last.ends_without(b"\n"),
+            trailing_partial_line: self.input.ends_without(b"\n"),
             open_quote: false,
         })
     }
@@ -198,15 +190,7 @@ impl RecordDecoder for LineFramer {
     type Item = Line;
 
     fn push(&mut self, chunk: Bytes) {
-        if chunk.is_empty() {
-            return;
-        }
-        self.last.update(&chunk);
-        if self.chunk.is_empty() && self.queued.is_empty() {
-            self.chunk = chunk;
-        } else {
-            self.queued.push_back(chunk);
-        }
+        self.input.push(chunk);
     }
 
     fn finish(&mut self) {
@@ -238,26 +222,18 @@ mod tests {
     fn frame(chunks: &[&[u8]]) -> Vec<(Vec<u8>, u64, u64, bool)> {
         let mut f = LineFramer::new();
         let mut out = Vec::new();
+        let drain = |f: &mut LineFramer, out: &mut Vec<_>| {
+            while let Some(l) = f.next_line() {
+                let bytes = l.as_bytes().to_vec();
+                out.push((bytes, l.number(), l.offset(), l.has_line_break()));
+            }
+        };
         for c in chunks {
             f.push(Bytes::copy_from_slice(c));
-            while let Some(l) = f.next_line() {
-                out.push((
-                    l.as_bytes().to_vec(),
-                    l.number(),
-                    l.offset(),
-                    l.has_line_break(),
-                ));
-            }
+            drain(&mut f, &mut out);
         }
         f.finish();
-        while let Some(l) = f.next_line() {
-            out.push((
-                l.as_bytes().to_vec(),
-                l.number(),
-                l.offset(),
-                l.has_line_break(),
-            ));
-        }
+        drain(&mut f, &mut out);
         assert_eq!(
             f.counters().bytes,
             chunks.iter().map(|c| c.len() as u64).sum::<u64>()

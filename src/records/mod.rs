@@ -55,6 +55,7 @@
 //! ```
 
 mod adapters;
+mod chunks;
 mod csv;
 mod error;
 mod json;
@@ -219,22 +220,5 @@ pub trait RecordDecoder {
         R: std::io::Read,
     {
         DecodeReader::new(reader, self)
-    }
-}
-
-/// Remembers the last byte pushed, to tell whether the input ended on a line
-/// break.
-#[derive(Debug, Clone, Copy, Default)]
-struct LastByte(Option<u8>);
-
-impl LastByte {
-    fn update(&mut self, chunk: &[u8]) {
-        if let Some(&b) = chunk.last() {
-            self.0 = Some(b);
-        }
-    }
-
-    fn ends_without(&self, breaks: &[u8]) -> bool {
-        matches!(self.0, Some(b) if !breaks.contains(&b))
     }
 }
