@@ -493,28 +493,11 @@ async fn export_handler(
     };
     let parsed = parse_body(&parts.headers, &bytes);
     let fault = lock(&sh.faults).pop_front();
-    let recorded = RecordedRequest {
-        method: parts.method.to_string(),
-        path: parts.uri.path().to_string(),
-        query: parts.uri.query().map(str::to_string),
-        headers: parts
-            .headers
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect(),
-        body: match &parsed {
-            ParsedBody::Json(v) => v.clone(),
-            _ => Value::Null,
-        },
-        raw_body: bytes.clone(),
-        fault: fault.clone(),
-        status: 0,
+    let body = match &parsed {
+        ParsedBody::Json(v) => v.clone(),
+        _ => Value::Null,
     };
+    let recorded = RecordedRequest::from_parts(&parts, body, bytes.clone(), fault.clone(), 0);
     let idx = {
         let mut reqs = lock(&sh.requests);
         reqs.push(recorded);
@@ -723,25 +706,9 @@ async fn record_plain(sh: &Shared, req: Request, status: u16) {
     let (parts, body) = req.into_parts();
     let raw_body = to_bytes(body, MAX_BODY).await.unwrap_or_default();
     let body = serde_json::from_slice(&raw_body).unwrap_or(Value::Null);
-    lock(&sh.requests).push(RecordedRequest {
-        method: parts.method.to_string(),
-        path: parts.uri.path().to_string(),
-        query: parts.uri.query().map(str::to_string),
-        headers: parts
-            .headers
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect(),
-        body,
-        raw_body,
-        fault: None,
-        status,
-    });
+    lock(&sh.requests).push(RecordedRequest::from_parts(
+        &parts, body, raw_body, None, status,
+    ));
 }
 
 /// Builds the router for the spec's export operation.
