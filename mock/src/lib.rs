@@ -98,6 +98,7 @@ struct ReadmeDoctests;
 
 mod config;
 mod data;
+mod digits;
 mod encoding;
 mod error;
 mod expect;
