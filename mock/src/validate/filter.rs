@@ -13,8 +13,8 @@ use uuid::Uuid;
 use super::datetime::v_datetime;
 use super::errors::{at, value_error, Errors, Loc};
 use super::scalars::{
-    uuid_parsing, v_bool, v_enum, v_list, v_literal, v_number_value, v_str, v_str_or_list, v_uuid4,
-    NumValue, StrOrList,
+    uuid_parsing, v_bool, v_enum, v_list, v_literal, v_number_value, v_object, v_str,
+    v_str_or_list, v_uuid4, NumValue, StrOrList,
 };
 use super::{FilterReq, NumOp};
 
@@ -23,19 +23,7 @@ fn field<'a>(obj: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a V
 }
 
 pub(super) fn v_filter(e: &mut Errors, loc: Loc, v: &Value) -> Option<FilterReq> {
-    let obj = match v {
-        Value::Object(o) => o,
-        _ => {
-            e.push(
-                loc,
-                "model_attributes_type",
-                "Input should be a valid dictionary or object to extract fields from",
-                v,
-                None,
-            );
-            return None;
-        }
-    };
+    let obj = v_object(e, &loc, v)?;
     let tag_v = match obj.get("type") {
         Some(t) => t,
         None => {

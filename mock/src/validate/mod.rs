@@ -24,7 +24,7 @@ use super::data::RootType;
 pub(crate) use errors::Errors;
 use errors::{at, value_error, Loc};
 use filter::v_filter;
-use scalars::{v_bool, v_enum, v_list, v_literal, v_opt_uuid4, v_str, v_uuid4};
+use scalars::{v_bool, v_enum, v_list, v_literal, v_object, v_opt_uuid4, v_str, v_uuid4};
 
 /// Requested output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -137,19 +137,7 @@ pub(crate) struct ExportRequest {
 }
 
 fn v_sort(e: &mut Errors, loc: Loc, v: &Value) -> Option<SortReq> {
-    let obj = match v {
-        Value::Object(o) => o,
-        _ => {
-            e.push(
-                loc,
-                "model_attributes_type",
-                "Input should be a valid dictionary or object to extract fields from",
-                v,
-                None,
-            );
-            return None;
-        }
-    };
+    let obj = v_object(e, &loc, v)?;
     let column_id = match obj.get("column_id") {
         Some(c) => v_str(e, at(&loc, "column_id"), c),
         None => {
@@ -193,19 +181,7 @@ pub(crate) fn validate_body(e: &mut Errors, body: Option<&Value>) -> Option<Expo
         }
         Some(b) => b,
     };
-    let obj = match body {
-        Value::Object(o) => o,
-        _ => {
-            e.push(
-                base,
-                "model_attributes_type",
-                "Input should be a valid dictionary or object to extract fields from",
-                body,
-                None,
-            );
-            return None;
-        }
-    };
+    let obj = v_object(e, &base, body)?;
     let before = e.items.len();
     // Field order of LogRecordsExportRequest.
     let column_ids = match obj.get("column_ids") {

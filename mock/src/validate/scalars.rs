@@ -156,46 +156,27 @@ pub(super) fn v_opt_uuid4(e: &mut Errors, loc: Loc, v: Option<&Value>) -> Option
 
 /// Lax integer.
 pub(super) fn v_int(e: &mut Errors, loc: Loc, v: &Value) -> Option<f64> {
-    match v {
-        Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                return Some(i as f64);
-            }
-            if let Some(u) = n.as_u64() {
-                return Some(u as f64);
-            }
-            let f = n.as_f64().unwrap_or(f64::NAN);
-            if f.fract() == 0.0 && f.is_finite() {
-                Some(f)
-            } else {
-                e.push(
-                    loc,
-                    "int_from_float",
-                    "Input should be a valid integer, got a number with a fractional part",
-                    v,
-                    None,
-                );
-                None
-            }
-        }
-        Value::String(s) => match s.trim().parse::<i64>() {
-            Ok(i) => Some(i as f64),
-            Err(_) => {
-                e.push(
-                    loc,
-                    "int_parsing",
-                    "Input should be a valid integer, unable to parse string as an integer",
-                    v,
-                    None,
-                );
-                None
-            }
-        },
-        Value::Bool(b) => Some(if *b { 1.0 } else { 0.0 }),
-        _ => {
-            e.push(loc, "int_type", "Input should be a valid integer", v, None);
-            None
-        }
+    let Value::Number(n) = v else {
+        return lax_number(e, loc, v, &INT, |s| s.parse::<i64>().ok().map(|i| i as f64));
+    };
+    if let Some(i) = n.as_i64() {
+        return Some(i as f64);
+    }
+    if let Some(u) = n.as_u64() {
+        return Some(u as f64);
+    }
+    let f = n.as_f64().unwrap_or(f64::NAN);
+    if f.fract() == 0.0 && f.is_finite() {
+        Some(f)
+    } else {
+        e.push(
+            loc,
+            "int_from_float",
+            "Input should be a valid integer, got a number with a fractional part",
+            v,
+            None,
+        );
+        None
     }
 }
 
@@ -203,25 +184,70 @@ pub(super) fn v_int(e: &mut Errors, loc: Loc, v: &Value) -> Option<f64> {
 pub(super) fn v_float(e: &mut Errors, loc: Loc, v: &Value) -> Option<f64> {
     match v {
         Value::Number(n) => n.as_f64(),
-        Value::String(s) => match s.trim().parse::<f64>() {
-            Ok(f) => Some(f),
-            Err(_) => {
-                e.push(
-                    loc,
-                    "float_parsing",
-                    "Input should be a valid number, unable to parse string as a number",
-                    v,
-                    None,
-                );
-                None
-            }
-        },
-        Value::Bool(b) => Some(if *b { 1.0 } else { 0.0 }),
-        _ => {
-            e.push(loc, "float_type", "Input should be a valid number", v, None);
-            None
-        }
+        _ => lax_number(e, loc, v, &FLOAT, |s| s.parse::<f64>().ok()),
     }
+}
+
+/// The error types and messages of one lax number type.
+struct NumberErrors {
+    parsing: (&'static str, &'static str),
+    wrong_type: (&'static str, &'static str),
+}
+
+const INT: NumberErrors = NumberErrors {
+    parsing: (
+        "int_parsing",
+        "Input should be a valid integer, unable to parse string as an integer",
+    ),
+    wrong_type: ("int_type", "Input should be a valid integer"),
+};
+
+const FLOAT: NumberErrors = NumberErrors {
+    parsing: (
+        "float_parsing",
+        "Input should be a valid number, unable to parse string as a number",
+    ),
+    wrong_type: ("float_type", "Input should be a valid number"),
+};
+
+/// The non-number inputs lax mode takes for a number: a string `parse` reads (trimmed),
+/// a boolean as 0 or 1; anything else is the type's `*_type` error.
+fn lax_number(
+    e: &mut Errors,
+    loc: Loc,
+    v: &Value,
+    errors: &NumberErrors,
+    parse: impl Fn(&str) -> Option<f64>,
+) -> Option<f64> {
+    let (ty, msg) = match v {
+        Value::String(s) => match parse(s.trim()) {
+            Some(f) => return Some(f),
+            None => errors.parsing,
+        },
+        Value::Bool(b) => return Some(if *b { 1.0 } else { 0.0 }),
+        _ => errors.wrong_type,
+    };
+    e.push(loc, ty, msg, v, None);
+    None
+}
+
+/// A model's input: an object, or a `model_attributes_type` error at `loc`.
+pub(super) fn v_object<'v>(
+    e: &mut Errors,
+    loc: &[Value],
+    v: &'v Value,
+) -> Option<&'v serde_json::Map<String, Value>> {
+    if let Value::Object(o) = v {
+        return Some(o);
+    }
+    e.push(
+        loc.to_vec(),
+        "model_attributes_type",
+        "Input should be a valid dictionary or object to extract fields from",
+        v,
+        None,
+    );
+    None
 }
 
 pub(super) fn v_list<T>(
