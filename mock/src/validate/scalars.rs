@@ -65,40 +65,27 @@ pub(super) fn v_str(e: &mut Errors, loc: Loc, v: &Value) -> Option<String> {
 }
 
 pub(super) fn v_bool(e: &mut Errors, loc: Loc, v: &Value) -> Option<bool> {
-    match v {
-        Value::Bool(b) => Some(*b),
-        Value::Number(n) if n.as_i64() == Some(0) || n.as_f64() == Some(0.0) => Some(false),
-        Value::Number(n) if n.as_i64() == Some(1) || n.as_f64() == Some(1.0) => Some(true),
+    let (ty, msg) = match v {
+        Value::Bool(b) => return Some(*b),
+        Value::Number(n) if n.as_i64() == Some(0) || n.as_f64() == Some(0.0) => return Some(false),
+        Value::Number(n) if n.as_i64() == Some(1) || n.as_f64() == Some(1.0) => return Some(true),
         Value::String(s) => match s.to_ascii_lowercase().as_str() {
-            "0" | "off" | "f" | "false" | "n" | "no" => Some(false),
-            "1" | "on" | "t" | "true" | "y" | "yes" => Some(true),
-            _ => {
-                e.push(
-                    loc,
-                    "bool_parsing",
-                    "Input should be a valid boolean, unable to interpret input",
-                    v,
-                    None,
-                );
-                None
-            }
+            "0" | "off" | "f" | "false" | "n" | "no" => return Some(false),
+            "1" | "on" | "t" | "true" | "y" | "yes" => return Some(true),
+            _ => BOOL_PARSING,
         },
-        Value::Number(_) => {
-            e.push(
-                loc,
-                "bool_parsing",
-                "Input should be a valid boolean, unable to interpret input",
-                v,
-                None,
-            );
-            None
-        }
-        _ => {
-            e.push(loc, "bool_type", "Input should be a valid boolean", v, None);
-            None
-        }
-    }
+        Value::Number(_) => BOOL_PARSING,
+        _ => ("bool_type", "Input should be a valid boolean"),
+    };
+    e.push(loc, ty, msg, v, None);
+    None
 }
+
+/// A string or number that is no boolean.
+const BOOL_PARSING: (&str, &str) = (
+    "bool_parsing",
+    "Input should be a valid boolean, unable to interpret input",
+);
 
 /// `UUID4` (pydantic's `uuid4` string format): any textual UUID form the
 /// `uuid` crate accepts (pydantic-core uses the same crate and the same error
