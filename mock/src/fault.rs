@@ -7,7 +7,7 @@ use std::time::Duration;
 
 /// A misbehaviour injected into one response.
 ///
-/// Faults queue up with [`MockServer::push_fault`] and each request to the
+/// Faults queue up with [`MockServer::push_fault`](crate::MockServer::push_fault) and each request to the
 /// export endpoint consumes exactly one (in push order), whatever its
 /// outcome; with an empty queue requests behave normally. Byte counts refer
 /// to body bytes (headers excluded).

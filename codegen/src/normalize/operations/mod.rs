@@ -4,8 +4,9 @@
 //! media types without a schema, responses (untyped → byte stream; one kind per class),
 //! clean unique names.
 //!
-//! One module per part: [`document`], [`parameters`], [`bodies`], [`media`] (shared by
-//! bodies and responses), [`responses`], [`names`].
+//! One module per part: [`document`](mod@document), [`parameters`](mod@parameters),
+//! [`bodies`], [`media`] (shared by bodies and responses), [`responses`](mod@responses),
+//! [`names`].
 //!
 //! Invariant: an operation that cannot be generated is removed and reported as skipped,
 //! never half-generated.
