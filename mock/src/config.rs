@@ -12,31 +12,21 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{oneshot, watch};
 use uuid::Uuid;
 
+use crate::handle::Launch;
 use crate::server;
-use crate::{ContentCoding, Dataset, DatasetConfig, MockError, MockServer};
+use crate::{ContentCoding, Dataset, DatasetConfig, MockError, MockServer, ResponseContentType};
 
 /// Default API key (also the default bearer token and Basic password).
 const DEFAULT_API_KEY: &str = "galileo-mock-api-key";
 /// Default HTTP Basic user name.
 const DEFAULT_BASIC_USER: &str = "mock-user@example.com";
 
-/// The `Content-Type` of successful export responses.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum ResponseContentType {
-    /// `application/json` for both formats: the only 200 media type the
-    /// published spec and docs page declare for this operation. A client
-    /// should frame the body by the `export_format` it requested, not by this.
-    #[default]
-    Documented,
-    /// `application/jsonl` for JSONL and `text/csv; charset=utf-8` for CSV.
-    PerFormat,
-    /// Explicit values per format.
-    Custom {
-        /// Content type of JSONL exports.
-        jsonl: String,
-        /// Content type of CSV exports.
-        csv: String,
-    },
+impl MockServer {
+    /// A builder with the defaults (1,000 records per root type, seed 0,
+    /// `galileo-mock-api-key`).
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::default()
+    }
 }
 
 /// Builder of a [`MockServerConfig`]; see [`MockServer::builder`].
@@ -204,14 +194,6 @@ impl MockServerBuilder {
     pub async fn start(self) -> Result<MockServer, MockError> {
         self.cfg.start().await
     }
-}
-
-/// What a started server thread hands to its [`MockServer`] handle.
-pub(crate) struct Launch {
-    pub(crate) shared: Arc<server::Shared>,
-    pub(crate) shutdown: watch::Sender<bool>,
-    pub(crate) stopped: oneshot::Receiver<()>,
-    pub(crate) thread: std::thread::JoinHandle<()>,
 }
 
 impl MockServerConfig {

@@ -12,9 +12,16 @@ use serde_json::Value;
 use tokio::sync::{oneshot, watch};
 use uuid::Uuid;
 
-use crate::config::Launch;
 use crate::server;
-use crate::{Dataset, Fault, MockServerBuilder, RecordedRequest, Rejection, RootType};
+use crate::{Dataset, Fault, RecordedRequest, Rejection, RootType};
+
+/// What a started server thread hands to its [`MockServer`] handle.
+pub(crate) struct Launch {
+    pub(crate) shared: Arc<server::Shared>,
+    pub(crate) shutdown: watch::Sender<bool>,
+    pub(crate) stopped: oneshot::Receiver<()>,
+    pub(crate) thread: std::thread::JoinHandle<()>,
+}
 
 /// A running mock Galileo server. Dropping it stops the server (in-flight
 /// responses are aborted); [`MockServer::shutdown`] also waits for it.
@@ -38,12 +45,6 @@ impl fmt::Debug for MockServer {
 }
 
 impl MockServer {
-    /// A builder with the defaults (1,000 records per root type, seed 0,
-    /// `galileo-mock-api-key`).
-    pub fn builder() -> MockServerBuilder {
-        MockServerBuilder::default()
-    }
-
     pub(crate) fn new(l: Launch, addr: SocketAddr) -> Self {
         MockServer {
             shared: l.shared,

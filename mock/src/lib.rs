@@ -97,6 +97,7 @@
 struct ReadmeDoctests;
 
 mod config;
+mod content_type;
 mod data;
 mod digits;
 mod encoding;
@@ -111,7 +112,8 @@ mod stream;
 mod text;
 mod validate;
 
-pub use config::{MockServerBuilder, MockServerConfig, ResponseContentType};
+pub use config::{MockServerBuilder, MockServerConfig};
+pub use content_type::ResponseContentType;
 pub use data::{Dataset, DatasetConfig, RootType, REGIONS, TAGS};
 pub use encoding::ContentCoding;
 pub use error::{MockError, Rejection};

@@ -23,21 +23,10 @@ use crate::encoding::negotiate;
 use crate::query::Order;
 use crate::stream::{body_stream, render_chunks, ConnState, Renderer, Source, StreamFault, Wire};
 use crate::validate::ExportFormat;
-use crate::{Fault, RecordedRequest, ResponseContentType};
+use crate::{Fault, RecordedRequest};
 
 /// Largest request body the mock reads (bigger bodies get a 413).
 const MAX_BODY: usize = 16 * 1024 * 1024;
-
-pub(super) fn content_type_for(ct: &ResponseContentType, format: ExportFormat) -> HeaderValue {
-    let s: &str = match (ct, format) {
-        (ResponseContentType::Documented, _) => "application/json",
-        (ResponseContentType::PerFormat, ExportFormat::Jsonl) => "application/jsonl",
-        (ResponseContentType::PerFormat, ExportFormat::Csv) => "text/csv; charset=utf-8",
-        (ResponseContentType::Custom { jsonl, .. }, ExportFormat::Jsonl) => jsonl,
-        (ResponseContentType::Custom { csv, .. }, ExportFormat::Csv) => csv,
-    };
-    HeaderValue::from_str(s).unwrap_or(HeaderValue::from_static("application/octet-stream"))
-}
 
 pub(super) fn status_fault_response(
     status: u16,
@@ -241,10 +230,7 @@ pub(super) async fn respond(
     let stream = body_stream(source, stream_fault, wire, sh.shutdown.clone(), conn);
     let mut resp = Response::new(Body::from_stream(stream));
     let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        content_type_for(&sh.content_type, format),
-    );
+    h.insert(header::CONTENT_TYPE, sh.content_type.header_value(format));
     h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     match wire.coding {
         Some(coding) => {
