@@ -12,11 +12,11 @@ use uuid::Uuid;
 
 use super::datetime::v_datetime;
 use super::errors::{at, value_error, Errors, Loc};
+use super::request::{FilterReq, NumOp};
 use super::scalars::{
     uuid_parsing, v_bool, v_enum, v_list, v_literal, v_number_value, v_object, v_str,
     v_str_or_list, v_uuid4, NumValue, StrOrList,
 };
-use super::{FilterReq, NumOp};
 
 fn field<'a>(obj: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a Value> {
     obj.get(key)
