@@ -119,117 +119,108 @@ pub(super) fn v_filter(e: &mut Errors, loc: Loc, v: &Value) -> Option<FilterReq>
         Some(true)
     };
     let vloc = at(&loc, "value");
-    let result = match kind {
-        FilterKind::Id => {
-            let parsed = value.and_then(|val| v_id_value(e, vloc.clone(), val));
-            match (column_id, op, parsed, value) {
-                (Some(column_id), Some(op), Some(strs), Some(raw)) => {
-                    id_filter(e, &loc, raw, column_id, op, strs)
+    let parsed = value.and_then(|val| match kind {
+        FilterKind::Id => v_id_value(e, vloc, val).map(Parsed::Id),
+        FilterKind::Date => v_datetime(e, vloc, val).map(Parsed::Date),
+        FilterKind::Number => v_number_value(e, vloc, val).map(Parsed::Number),
+        FilterKind::Boolean => v_bool(e, vloc, val).map(Parsed::Boolean),
+        // text / collection
+        _ => v_str_or_list(e, vloc, val).map(Parsed::Strings),
+    });
+    let (Some(column_id), Some(op), Some(parsed), Some(raw), Some(case_sensitive)) =
+        (column_id, op, parsed, value, case_sensitive)
+    else {
+        return None;
+    };
+    let result = match parsed {
+        Parsed::Id(strs) => id_filter(e, &loc, raw, column_id, op, strs),
+        Parsed::Date(value_us) => Some(FilterReq::Date {
+            column_id,
+            op,
+            value_us,
+        }),
+        Parsed::Number(n) => {
+            number_op(e, &loc, v, op, n).map(|op| FilterReq::Number { column_id, op })
+        }
+        Parsed::Boolean(value) => Some(FilterReq::Boolean {
+            column_id,
+            eq: op == Operator::Eq,
+            value,
+        }),
+        Parsed::Strings(sl) => {
+            let values = match (kind, sl) {
+                (FilterKind::Text, StrOrList::Many(_)) if !op.takes_list() => {
+                    value_error(
+                        e,
+                        loc.clone(),
+                        v,
+                        &format!("operator '{op}' requires a single string value, not a list"),
+                    );
+                    None
                 }
-                _ => None,
-            }
-        }
-        FilterKind::Date => {
-            let t = value.and_then(|val| v_datetime(e, vloc.clone(), val));
-            match (column_id, op, t) {
-                (Some(column_id), Some(op), Some(value_us)) => Some(FilterReq::Date {
-                    column_id,
-                    op,
-                    value_us,
-                }),
-                _ => None,
-            }
-        }
-        FilterKind::Number => {
-            let n = value.and_then(|val| v_number_value(e, vloc.clone(), val));
-            match (column_id, op, n) {
-                (Some(column_id), Some(op), Some(n)) => {
-                    let op = match (op, n) {
-                        (op, NumValue::Many(l)) if op.takes_range() && l.len() == 2 => {
-                            Some(NumOp::Between(l[0], l[1]))
-                        }
-                        (op, _) if op.takes_range() => {
-                            value_error(
-                                e,
-                                loc.clone(),
-                                v,
-                                "operator 'between' requires a list of exactly two numbers [low, high]",
-                            );
-                            None
-                        }
-                        (op, NumValue::One(x)) => Some(NumOp::Cmp(op, x)),
-                        (op, NumValue::Many(_)) => {
-                            value_error(
-                                e,
-                                loc.clone(),
-                                v,
-                                &format!("operator '{op}' requires a single number, not a list"),
-                            );
-                            None
-                        }
-                    };
-                    op.map(|op| FilterReq::Number { column_id, op })
+                (_, StrOrList::One(s)) => Some(vec![s]),
+                (_, StrOrList::Many(l)) => Some(l),
+            };
+            values.map(|values| {
+                if kind == FilterKind::Text {
+                    FilterReq::Text {
+                        column_id,
+                        op,
+                        values,
+                        case_sensitive,
+                    }
+                } else {
+                    FilterReq::Collection {
+                        column_id,
+                        op,
+                        values,
+                        case_sensitive,
+                    }
                 }
-                _ => None,
-            }
-        }
-        FilterKind::Boolean => {
-            let b = value.and_then(|val| v_bool(e, vloc.clone(), val));
-            match (column_id, op, b) {
-                (Some(column_id), Some(op), Some(value)) => Some(FilterReq::Boolean {
-                    column_id,
-                    eq: op == Operator::Eq,
-                    value,
-                }),
-                _ => None,
-            }
-        }
-        _ => {
-            // text / collection
-            let sl = value.and_then(|val| v_str_or_list(e, vloc.clone(), val));
-            match (column_id, op, sl, case_sensitive) {
-                (Some(column_id), Some(op), Some(sl), Some(case_sensitive)) => {
-                    let values = match (kind, sl) {
-                        (FilterKind::Text, StrOrList::Many(_)) if !op.takes_list() => {
-                            value_error(
-                                e,
-                                loc.clone(),
-                                v,
-                                &format!(
-                                    "operator '{op}' requires a single string value, not a list"
-                                ),
-                            );
-                            None
-                        }
-                        (_, StrOrList::One(s)) => Some(vec![s]),
-                        (_, StrOrList::Many(l)) => Some(l),
-                    };
-                    values.map(|values| {
-                        if kind == FilterKind::Text {
-                            FilterReq::Text {
-                                column_id,
-                                op,
-                                values,
-                                case_sensitive,
-                            }
-                        } else {
-                            FilterReq::Collection {
-                                column_id,
-                                op,
-                                values,
-                                case_sensitive,
-                            }
-                        }
-                    })
-                }
-                _ => None,
-            }
+            })
         }
     };
     if e.items.len() == before {
         result
     } else {
         None
+    }
+}
+
+/// A filter's `value` as its kind's schema reads it.
+enum Parsed {
+    Id(StrOrList),
+    Date(i64),
+    Number(NumValue),
+    Boolean(bool),
+    /// Text and collection values.
+    Strings(StrOrList),
+}
+
+/// A number filter's operator with its value: `between` takes `[low, high]`, every
+/// other operator one number (a `value_error` on the filter at `loc` otherwise).
+fn number_op(e: &mut Errors, loc: &[Value], v: &Value, op: Operator, n: NumValue) -> Option<NumOp> {
+    match n {
+        NumValue::Many(l) if op.takes_range() && l.len() == 2 => Some(NumOp::Between(l[0], l[1])),
+        _ if op.takes_range() => {
+            value_error(
+                e,
+                loc.to_vec(),
+                v,
+                "operator 'between' requires a list of exactly two numbers [low, high]",
+            );
+            None
+        }
+        NumValue::One(x) => Some(NumOp::Cmp(op, x)),
+        NumValue::Many(_) => {
+            value_error(
+                e,
+                loc.to_vec(),
+                v,
+                &format!("operator '{op}' requires a single number, not a list"),
+            );
+            None
+        }
     }
 }
 
