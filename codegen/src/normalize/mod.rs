@@ -9,12 +9,14 @@
 
 //!
 //! The stations of the normalizer, one module each: `rules` and `report` (what it
-//! records), `refs` (references), `walk` (the document walks), `schema` (single
-//! schemas), `unions` (discriminated unions), `operations` (the document level,
-//! parameters, bodies, responses and names).
+//! records), `naming` (case conversions), `walk` (the document walks), `refs`
+//! (references), `schema` (single schemas), `unions` (discriminated unions), `operations`
+//! (the document level, parameters, bodies, responses and names). Imports run one way,
+//! from this module down to `rules`, `report` and `naming`.
 
 use serde_json::{json, Value};
 
+mod naming;
 mod operations;
 mod refs;
 mod report;
@@ -23,12 +25,11 @@ mod schema;
 mod unions;
 mod walk;
 
+pub use naming::{fastapi_suffix, pascal_case, snake_case};
 use operations::{bodies_and_operations, document, operation_names, parameters, responses};
-pub use operations::{fastapi_suffix, snake_case};
 pub use refs::resolve_ref;
 use refs::{
     check_refs, hoist_defs, inline_path_item_refs, inline_shared_refs, repair_dangling_mappings,
-    schema_name,
 };
 pub use report::{
     DiscriminatedUnion, MultipartOperation, NormalizeError, OperationInfo, Report, Rewrite,
@@ -36,42 +37,9 @@ pub use report::{
 };
 pub use rules::Rule;
 pub use schema::{apply_schema_rules, typify_variant_names_unique};
-use schema::{defaults, nullable_components};
+use schema::{defaults, nullable_components, walk_all_schemas};
 use unions::discriminators;
-pub use unions::pascal_case;
 pub use walk::visit_schemas;
-use walk::{
-    for_each_operation, for_each_operation_in, for_each_path_item, unescape_pointer,
-    walk_all_schemas,
-};
-
-const SCHEMA_PREFIX: &str = "#/components/schemas/";
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-/// Keywords dropped from every schema (JSON Schema 2020-12 with no OpenAPI 3.0 meaning,
-/// or `pattern`, whose Python-flavoured regexes would be compiled at run time).
-const UNSUPPORTED_KEYWORDS: &[&str] = &[
-    "$schema",
-    "$id",
-    "$comment",
-    "$anchor",
-    "$defs",
-    "contentMediaType",
-    "contentEncoding",
-    "contentSchema",
-    "propertyNames",
-    "prefixItems",
-    "unevaluatedProperties",
-    "unevaluatedItems",
-    "dependentRequired",
-    "dependentSchemas",
-    "patternProperties",
-    "if",
-    "then",
-    "else",
-    "pattern",
-];
 
 /// Normalize a whole document. Pure: the input is consumed, a new document returned.
 pub fn normalize(mut doc: Value) -> Result<(Value, Report), NormalizeError> {

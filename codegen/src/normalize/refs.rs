@@ -9,7 +9,10 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::*;
+use super::naming::pascal_case;
+use super::report::{NormalizeError, Report};
+use super::walk::{for_each_operation, visit_schemas, SCHEMA_PREFIX};
+use super::Rule;
 use crate::error::escape_pointer;
 
 /// [`Rule::PathItemRef`]: `paths./x: {$ref: ..}` → the path item it points at (its own
@@ -61,7 +64,7 @@ pub(super) fn hoist_defs(doc: &mut Value, report: &mut Report) {
             continue;
         };
         for (def, body) in defs {
-            let base = format!("{parent}{}", unions::pascal_case(&def));
+            let base = format!("{parent}{}", pascal_case(&def));
             let mut name = base.clone();
             let mut n = 2;
             while !taken.insert(name.clone()) {

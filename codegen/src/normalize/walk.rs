@@ -6,8 +6,15 @@
 
 use serde_json::{Map, Value};
 
-use super::*;
 use crate::error::escape_pointer;
+
+/// Where component schemas live; a `$ref` to one starts with this.
+pub(super) const SCHEMA_PREFIX: &str = "#/components/schemas/";
+
+/// The methods of a path item that hold operations.
+pub(super) const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Calls `f` on every path item that is a mapping, with its path template.
 pub(super) fn for_each_path_item(
@@ -180,13 +187,6 @@ fn visit_schema_tree(
             }
         }
     }
-}
-
-/// Apply the per-schema rules to every schema position in the document.
-pub(super) fn walk_all_schemas(doc: &mut Value, report: &mut Report) {
-    visit_schemas(doc, &mut |node, ptr, top_level| {
-        apply_schema_rules(node, ptr, top_level, report)
-    });
 }
 
 pub(super) fn unescape_pointer(segment: &str) -> String {

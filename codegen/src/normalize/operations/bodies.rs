@@ -8,7 +8,9 @@ use serde_json::{json, Value};
 
 use super::media::{expressible_body, fill_media_schema, is_multipart, raw_body_schema};
 use crate::error::escape_pointer;
-use crate::normalize::{for_each_operation_in, MultipartOperation, Report, Rule};
+use crate::normalize::report::{MultipartOperation, Report};
+use crate::normalize::rules::Rule;
+use crate::normalize::walk::for_each_operation_in;
 
 fn is_binary(schema: &Value) -> bool {
     schema.get("type").and_then(Value::as_str) == Some("string")

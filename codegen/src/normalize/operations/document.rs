@@ -6,7 +6,8 @@
 use serde_json::{json, Value};
 
 use crate::error::escape_pointer;
-use crate::normalize::{NormalizeError, Report, Rule};
+use crate::normalize::report::{NormalizeError, Report};
+use crate::normalize::rules::Rule;
 
 /// The document-level checks and repairs done before anything else: a missing `paths`
 /// ([`Rule::EmptyPaths`]) and OAuth2 flows without `scopes` ([`Rule::OAuthScopes`]).

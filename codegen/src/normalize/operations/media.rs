@@ -7,7 +7,9 @@
 
 use serde_json::{json, Value};
 
-use crate::normalize::{resolve_ref, Report, Rule};
+use crate::normalize::refs::resolve_ref;
+use crate::normalize::report::Report;
+use crate::normalize::rules::Rule;
 
 pub(super) fn expressible_body(media_type: &str) -> Option<u8> {
     let base = media_type.split(';').next().unwrap_or("").trim();

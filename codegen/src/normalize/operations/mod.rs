@@ -21,6 +21,5 @@ mod responses;
 pub(in crate::normalize) use bodies::bodies_and_operations;
 pub(in crate::normalize) use document::document;
 pub(in crate::normalize) use names::operation_names;
-pub use names::{fastapi_suffix, snake_case};
 pub(in crate::normalize) use parameters::parameters;
 pub(in crate::normalize) use responses::responses;

@@ -9,9 +9,10 @@ use std::collections::BTreeSet;
 use serde_json::{json, Value};
 
 use crate::error::escape_pointer;
-use crate::normalize::{
-    for_each_operation, for_each_path_item, resolve_ref, Report, Rule, METHODS,
-};
+use crate::normalize::refs::resolve_ref;
+use crate::normalize::report::Report;
+use crate::normalize::rules::Rule;
+use crate::normalize::walk::{for_each_operation, for_each_path_item, METHODS};
 
 pub(in crate::normalize) fn parameters(doc: &mut Value, report: &mut Report) {
     let fix = |params: &mut Value, base: &str, report: &mut Report| {

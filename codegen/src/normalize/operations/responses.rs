@@ -9,7 +9,9 @@ use serde_json::{json, Value};
 
 use super::media::{fill_media_schema, is_json, is_untyped_schema};
 use crate::error::escape_pointer;
-use crate::normalize::{for_each_operation, Report, Rule};
+use crate::normalize::report::Report;
+use crate::normalize::rules::Rule;
+use crate::normalize::walk::for_each_operation;
 
 pub(in crate::normalize) fn responses(doc: &mut Value, report: &mut Report) {
     for_each_operation(doc, |op, ptr| {
