@@ -6,7 +6,6 @@
 //! Schema rules run on every schema position (component schemas, properties, items,
 //! `allOf`/`anyOf`/`oneOf` members, `additionalProperties`, `not`, parameter, request and
 //! response schemas); property names and mapping keys are never mistaken for keywords.
-
 //!
 //! The stations of the normalizer, one module each: `rules` and `report` (what it
 //! records), `naming` (case conversions), `walk` (the document walks), `refs`

@@ -25,6 +25,12 @@
 //! the last (oldest) one is a `workflow` span whose parent is the trace; the
 //! others are its children. Hierarchy links are by id only: the three root
 //! types have independent timelines.
+//!
+//! # Modules
+//!
+//! This module holds the data set and its layout; [`record`] generates the fields of a
+//! record, [`json`] writes them, [`seed`] keys the randomness and [`vocab`] holds the
+//! tables the values come from.
 
 mod json;
 mod record;

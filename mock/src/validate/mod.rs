@@ -10,6 +10,10 @@
 //! Coercions follow pydantic's lax (python) mode, which is what FastAPI uses
 //! for JSON bodies: `"5"` is a valid integer, `"yes"` a valid boolean, a unix
 //! timestamp a valid datetime; numbers are never valid strings.
+//!
+//! This module validates the body model itself; the parts live beside it: [`errors`]
+//! (the error list), [`scalars`] (single fields), [`datetime`], [`filter`] (the
+//! `filters` union) and [`request`] (the validated types).
 
 mod datetime;
 mod errors;
