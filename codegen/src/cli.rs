@@ -99,24 +99,39 @@ fn report_text(
         }
     }
     for op in &report.multipart {
-        let _ = writeln!(
-            text,
-            "multipart {} ({} {}): file fields {}",
-            op.name,
-            op.method.to_uppercase(),
-            op.path,
-            op.file_fields.join(", ")
+        let fields = format!("file fields {}", op.file_fields.join(", "));
+        operation_line(
+            &mut text,
+            "multipart",
+            &op.name,
+            &op.method,
+            &op.path,
+            &fields,
         );
     }
     for s in &report.skipped {
-        let _ = writeln!(
-            text,
-            "skipped {} ({} {}): {}",
-            s.operation_id,
-            s.method.to_uppercase(),
-            s.path,
-            s.reason
+        operation_line(
+            &mut text,
+            "skipped",
+            &s.operation_id,
+            &s.method,
+            &s.path,
+            &s.reason,
         );
     }
     text
+}
+
+/// One line about an operation: `<what> <name> (<METHOD> <path>): <detail>`.
+fn operation_line(
+    text: &mut String,
+    what: &str,
+    name: &str,
+    method: &str,
+    path: &str,
+    detail: &str,
+) {
+    use std::fmt::Write as _;
+    let method = method.to_uppercase();
+    let _ = writeln!(text, "{what} {name} ({method} {path}): {detail}");
 }

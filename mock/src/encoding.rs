@@ -13,7 +13,7 @@ use std::io;
 use async_compression::tokio::write::{BrotliEncoder, GzipEncoder, ZstdEncoder};
 use async_compression::Level;
 use bytes::Bytes;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 /// A content coding the server can compress export bodies with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -103,33 +103,33 @@ impl Encoder {
     /// `chunk` compressed and flushed: everything it holds can be decoded from what
     /// was returned so far.
     pub(crate) async fn chunk(&mut self, chunk: &[u8]) -> io::Result<Bytes> {
-        macro_rules! each {
-            ($e:expr) => {{
-                $e.write_all(chunk).await?;
-                $e.flush().await?;
-                Ok(Bytes::from(std::mem::take($e.get_mut())))
-            }};
-        }
-        match self {
-            Encoder::Gzip(e) => each!(e),
-            Encoder::Zstd(e) => each!(e),
-            Encoder::Brotli(e) => each!(e),
-        }
+        self.writer().write_all(chunk).await?;
+        self.writer().flush().await?;
+        Ok(self.take_output())
     }
 
     /// The end of the compressed stream (its trailer).
     pub(crate) async fn finish(&mut self) -> io::Result<Bytes> {
-        macro_rules! each {
-            ($e:expr) => {{
-                $e.shutdown().await?;
-                Ok(Bytes::from(std::mem::take($e.get_mut())))
-            }};
-        }
+        self.writer().shutdown().await?;
+        Ok(self.take_output())
+    }
+
+    /// The encoder, whatever its coding.
+    fn writer(&mut self) -> &mut (dyn AsyncWrite + Unpin + Send) {
         match self {
-            Encoder::Gzip(e) => each!(e),
-            Encoder::Zstd(e) => each!(e),
-            Encoder::Brotli(e) => each!(e),
+            Encoder::Gzip(e) => e,
+            Encoder::Zstd(e) => e,
+            Encoder::Brotli(e) => e.as_mut(),
         }
+    }
+
+    /// The compressed bytes written since the last call.
+    fn take_output(&mut self) -> Bytes {
+        Bytes::from(std::mem::take(match self {
+            Encoder::Gzip(e) => e.get_mut(),
+            Encoder::Zstd(e) => e.get_mut(),
+            Encoder::Brotli(e) => e.get_mut(),
+        }))
     }
 }
 

@@ -568,91 +568,11 @@ pub(crate) fn plan(ds: &Dataset, req: ExportRequest) -> Result<Plan, Rejection> 
         });
     }
     let root = req.root;
-    let mut preds = Vec::with_capacity(req.filters.len());
-    for f in req.filters {
-        let p = match f {
-            FilterReq::FullyAnnotated => {
-                return Err(bad_request(
-                    "The fully_annotated filter requires an annotation queue context, which export_records does not provide"
-                        .to_string(),
-                ))
-            }
-            FilterReq::Id {
-                column_id,
-                op,
-                ids,
-                needle,
-            } => {
-                let col = resolve(&column_id, root)?;
-                expect_kind(col, &column_id, FilterKind::Id, None)?;
-                Pred::Id {
-                    col,
-                    op,
-                    ids,
-                    needle: needle.to_lowercase(),
-                }
-            }
-            FilterReq::Date {
-                column_id,
-                op,
-                value_us,
-            } => {
-                let col = resolve(&column_id, root)?;
-                expect_kind(col, &column_id, FilterKind::Date, None)?;
-                Pred::Date {
-                    col,
-                    op,
-                    t: value_us,
-                }
-            }
-            FilterReq::Number { column_id, op } => {
-                let col = resolve(&column_id, root)?;
-                expect_kind(col, &column_id, FilterKind::Number, None)?;
-                Pred::Number { col, op }
-            }
-            FilterReq::Boolean {
-                column_id,
-                eq,
-                value,
-            } => {
-                let col = resolve(&column_id, root)?;
-                expect_kind(col, &column_id, FilterKind::Boolean, None)?;
-                let _ = col; // `has_error` is the only boolean column
-                Pred::Bool { eq, value }
-            }
-            FilterReq::Collection {
-                column_id,
-                op,
-                values,
-                case_sensitive,
-            } => {
-                let col = resolve(&column_id, root)?;
-                expect_kind(col, &column_id, FilterKind::Collection, None)?;
-                let _ = col; // `tags` is the only collection column
-                Pred::Collection {
-                    op,
-                    values: fold(values, case_sensitive),
-                    case_sensitive,
-                }
-            }
-            FilterReq::Text {
-                column_id,
-                op,
-                values,
-                case_sensitive,
-            } => {
-                let col = resolve(&column_id, root)?;
-                expect_kind(col, &column_id, FilterKind::Text, Some(FilterKind::Id))?;
-                Pred::Text {
-                    col,
-                    op,
-                    values: fold(values, case_sensitive),
-                    case_sensitive,
-                }
-            }
-        };
-        preds.push(p);
-    }
+    let preds = req
+        .filters
+        .into_iter()
+        .map(|f| pred(f, root))
+        .collect::<Result<Vec<_>, _>>()?;
     let order = match req.sort {
         None => Order::Native,
         Some(sort) => {
@@ -698,6 +618,66 @@ pub(crate) fn plan(ds: &Dataset, req: ExportRequest) -> Result<Plan, Rejection> 
         file_name: req.file_name,
         len: ds.len(root),
     })
+}
+
+/// The predicate of one filter: its column resolved and checked against the filter's
+/// kind (text filters also apply to id columns).
+fn pred(f: FilterReq, root: RootType) -> Result<Pred, Rejection> {
+    let Some((name, kind)) = f.column() else {
+        return Err(fully_annotated());
+    };
+    let col = resolve(name, root)?;
+    let also = (kind == FilterKind::Text).then_some(FilterKind::Id);
+    expect_kind(col, name, kind, also)?;
+    Ok(match f {
+        FilterReq::FullyAnnotated => return Err(fully_annotated()),
+        FilterReq::Id {
+            op, ids, needle, ..
+        } => Pred::Id {
+            col,
+            op,
+            ids,
+            needle: needle.to_lowercase(),
+        },
+        FilterReq::Date { op, value_us, .. } => Pred::Date {
+            col,
+            op,
+            t: value_us,
+        },
+        FilterReq::Number { op, .. } => Pred::Number { col, op },
+        // `has_error` is the only boolean column.
+        FilterReq::Boolean { eq, value, .. } => Pred::Bool { eq, value },
+        // `tags` is the only collection column.
+        FilterReq::Collection {
+            op,
+            values,
+            case_sensitive,
+            ..
+        } => Pred::Collection {
+            op,
+            values: fold(values, case_sensitive),
+            case_sensitive,
+        },
+        FilterReq::Text {
+            op,
+            values,
+            case_sensitive,
+            ..
+        } => Pred::Text {
+            col,
+            op,
+            values: fold(values, case_sensitive),
+            case_sensitive,
+        },
+    })
+}
+
+/// The 400 of a `fully_annotated` filter.
+fn fully_annotated() -> Rejection {
+    bad_request(
+        "The fully_annotated filter requires an annotation queue context, which export_records does not provide"
+            .to_string(),
+    )
 }
 
 fn fold(values: Vec<String>, case_sensitive: bool) -> Vec<String> {

@@ -12,6 +12,8 @@
 use rand::RngCore;
 use rand_chacha::ChaCha8Rng;
 
+use crate::digits::decimal;
+
 /// Plain English words (the bulk of the text).
 const EN: &[&str] = &[
     "the",
@@ -269,18 +271,9 @@ pub fn fill(
     }
 }
 
-fn push_u32(out: &mut String, mut v: u32) {
-    let mut buf = [0u8; 10];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    for &b in &buf[i..] {
+fn push_u32(out: &mut String, v: u32) {
+    let mut buf = [0u8; 20];
+    for &b in decimal(u64::from(v), &mut buf) {
         out.push(b as char);
     }
 }

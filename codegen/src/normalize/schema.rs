@@ -5,8 +5,35 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Map, Value};
 
-use super::*;
+use super::refs::resolve_ref;
+use super::report::Report;
+use super::rules::Rule;
+use super::walk::{visit_schemas, SCHEMA_PREFIX};
 use crate::error::escape_pointer;
+
+/// Keywords dropped from every schema (JSON Schema 2020-12 with no OpenAPI 3.0 meaning,
+/// or `pattern`, whose Python-flavoured regexes would be compiled at run time).
+const UNSUPPORTED_KEYWORDS: &[&str] = &[
+    "$schema",
+    "$id",
+    "$comment",
+    "$anchor",
+    "$defs",
+    "contentMediaType",
+    "contentEncoding",
+    "contentSchema",
+    "propertyNames",
+    "prefixItems",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "dependentRequired",
+    "dependentSchemas",
+    "patternProperties",
+    "if",
+    "then",
+    "else",
+    "pattern",
+];
 
 /// Apply the per-schema rules to one schema node (its children are visited after).
 pub fn apply_schema_rules(node: &mut Value, ptr: &str, top_level: bool, report: &mut Report) {
@@ -457,4 +484,11 @@ fn default_is_typable(schema: &Map<String, Value>, default: &Value, doc: &Value)
         }
         _ => false,
     }
+}
+
+/// Apply the per-schema rules to every schema position in the document.
+pub(super) fn walk_all_schemas(doc: &mut Value, report: &mut Report) {
+    visit_schemas(doc, &mut |node, ptr, top_level| {
+        apply_schema_rules(node, ptr, top_level, report)
+    });
 }

@@ -5,7 +5,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Map, Value};
 
-use super::*;
+use super::naming::pascal_case;
+use super::refs::{resolve_ref, schema_name};
+use super::report::{DiscriminatedUnion, NormalizeError, Report};
+use super::walk::{unescape_pointer, visit_schemas, SCHEMA_PREFIX};
+use super::Rule;
 use crate::error::escape_pointer;
 
 pub(super) fn discriminators(doc: &mut Value, report: &mut Report) -> Result<(), NormalizeError> {
@@ -281,22 +285,4 @@ fn name_from_pointer(ptr: &str, doc: &Value) -> String {
         name.push_str("Union");
     }
     name
-}
-/// `export_records` → `ExportRecords`; keeps existing capitals.
-pub fn pascal_case(s: &str) -> String {
-    let mut out = String::new();
-    let mut upper = true;
-    for c in s.chars() {
-        if c.is_ascii_alphanumeric() {
-            if upper {
-                out.extend(c.to_uppercase());
-            } else {
-                out.push(c);
-            }
-            upper = false;
-        } else {
-            upper = true;
-        }
-    }
-    out
 }
