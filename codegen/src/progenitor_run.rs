@@ -48,7 +48,7 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
 /// The progenitor settings this crate generates with: builder interface, merged tags,
 /// `PartialEq` on every type, and the handwritten layer's `crate::client::RequestDefaults`
 /// as the client's inner value: the handwritten `impl ClientHooks for Client` (in
-/// `src/hooks.rs`) adds credentials, extra headers and the user agent to every request,
+/// `src/hooks/mod.rs`) adds credentials, extra headers and the user agent to every request,
 /// whichever `reqwest::Client` sends it, and follows redirects without leaking them.
 pub fn settings() -> progenitor::GenerationSettings {
     let mut settings = progenitor::GenerationSettings::default();
