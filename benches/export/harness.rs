@@ -294,3 +294,19 @@ pub(crate) fn server_bin(opts: &Opts) -> PathBuf {
     }
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/examples/mock_server")
 }
+
+/// The local server of `records` traces, pre-rendered (a request then costs it little
+/// more than writing reference-counted chunks), on one worker thread: the bench target of
+/// every mode that measures the client.
+pub(crate) fn prerendered(
+    records: u64,
+    seed: u64,
+    (tmin, tmax): (usize, usize),
+) -> galileo_export_mock::MockServerBuilder {
+    MockServer::builder()
+        .root_counts(0, records, 0)
+        .seed(seed)
+        .text_len(tmin, tmax)
+        .prerender(true)
+        .worker_threads(1)
+}

@@ -51,12 +51,7 @@ pub(crate) fn parquet_passes(opts: &Opts) {
     let rt = runtime("multi");
     for records in counts {
         let server = rt.block_on(async {
-            MockServer::builder()
-                .root_counts(0, records, 0)
-                .seed(seed)
-                .text_len(text_len.0, text_len.1)
-                .prerender(true)
-                .worker_threads(1)
+            prerendered(records, seed, text_len)
                 .start()
                 .await
                 .expect("mock server")

@@ -57,12 +57,7 @@ pub(crate) fn pipe(opts: &Opts) {
     let me = std::env::current_exe().expect("current exe");
 
     // Pre-rendered, on its own thread and runtime, as in `throughput`.
-    let server = MockServer::builder()
-        .root_counts(0, n, 0)
-        .seed(seed)
-        .text_len(tmin, tmax)
-        .prerender(true)
-        .worker_threads(1)
+    let server = prerendered(n, seed, (tmin, tmax))
         .build()
         .start_blocking()
         .expect("mock server");

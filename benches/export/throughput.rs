@@ -23,12 +23,7 @@ pub(crate) fn throughput(opts: &Opts) {
     let bench = async move {
         // The server runs on its own thread with its own runtime; pre-rendered, a
         // request costs it little more than writing reference-counted chunks.
-        let server = MockServer::builder()
-            .root_counts(0, n, 0)
-            .seed(seed)
-            .text_len(tmin, tmax)
-            .prerender(true)
-            .worker_threads(1)
+        let server = prerendered(n, seed, (tmin, tmax))
             .start()
             .await
             .expect("mock server");
