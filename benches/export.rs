@@ -12,15 +12,14 @@
 //! /usr/bin/time -v target/release/deps/export-<hash> memory map --gib 1
 //! /usr/bin/time -v target/release/deps/export-<hash> memory save --gib 0.1
 //! # pipe: the release CLI writing to stdout into a pipe vs curl, alternated
-//! cargo build --release --features cli --bin galileo-export
-//! cargo bench --bench export --features cli -- pipe --runs 9
+//! cargo build --release -p galileo-export-cli
+//! cargo bench --bench export -- pipe --runs 9
 //! ```
 //!
 //! `pipe` options: `--runs N` (9), `--records N` (100000), `--text-len`, `--seed`,
-//! `--cli-bin PATH` (default: the `galileo-export` built with the bench, else
-//! `target/release/galileo-export`). Each writer's stdout is a pipe drained by the bench;
-//! the time is from spawn to exit. With `--features cli` it also times the library's old
-//! stdout path (`write_to(tokio::io::stdout())`) against `write_to_std`, in child
+//! `--cli-bin PATH` (default: `target/release/galileo-export`). Each writer's stdout is a
+//! pipe drained by the bench; the time is from spawn to exit. It also times the library's
+//! old stdout path (`write_to(tokio::io::stdout())`) against `write_to_std`, in child
 //! processes (this binary's `pipe-child` mode).
 //!
 //! `throughput` options: `--records N` (100000), `--rounds R` (5), `--text-len MIN:MAX`
@@ -1100,16 +1099,12 @@ fn pipe(opts: &Opts) {
     let runs: usize = opts.get("--runs", 9);
     let seed: u64 = opts.get("--seed", DEFAULT_SEED);
     let (tmin, tmax) = opts.text_len();
-    let cli_bin = opts
-        .str("--cli-bin")
-        .map(PathBuf::from)
-        .or_else(|| option_env!("CARGO_BIN_EXE_galileo-export").map(PathBuf::from))
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/galileo-export")
-        });
+    let cli_bin = opts.str("--cli-bin").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/galileo-export")
+    });
     assert!(
         cli_bin.exists(),
-        "{} is missing: cargo build --release --features cli (or pass --cli-bin)",
+        "{} is missing: cargo build --release -p galileo-export-cli (or pass --cli-bin)",
         cli_bin.display()
     );
     let me = std::env::current_exe().expect("current exe");
@@ -1178,15 +1173,12 @@ fn pipe(opts: &Opts) {
             command: Box::new(cli.clone()),
         },
     ];
-    if cfg!(feature = "cli") {
-        writers.push(Writer {
-            label:
-                "library, before: `write_to(tokio::io::stdout())`, current-thread runtime → pipe"
-                    .into(),
-            to_stdout: true,
-            command: Box::new(child("old")),
-        });
-    }
+    writers.push(Writer {
+        label: "library, before: `write_to(tokio::io::stdout())`, current-thread runtime → pipe"
+            .into(),
+        to_stdout: true,
+        command: Box::new(child("old")),
+    });
     writers.extend([
         Writer {
             label:
@@ -1295,7 +1287,6 @@ fn pipe_child(opts: &Opts) {
     let client = t.client();
     let export = client.export(t.project_id).log_stream(t.log_stream_id);
     let summary = match how {
-        #[cfg(feature = "cli")]
         "old" => rt.block_on(export.write_to(tokio::io::stdout())),
         "new" => {
             use std::os::fd::AsFd;
@@ -1305,7 +1296,7 @@ fn pipe_child(opts: &Opts) {
                 .expect("dup stdout");
             rt.block_on(export.write_to_std(std::fs::File::from(fd)))
         }
-        other => panic!("pipe-child: unknown writer `{other}` (old needs --features cli)"),
+        other => panic!("pipe-child: unknown writer `{other}`"),
     }
     .expect("export");
     black_box(summary);

@@ -10,7 +10,7 @@ use galileo_export_mock::{Fault, MockServer};
 use serde_json::{json, Value};
 
 fn server(records: u64) -> MockServer {
-    common::mock::server_blocking(records, 7)
+    common::server_blocking(records, 7)
 }
 
 /// The binary with a clean environment: no Galileo or proxy variables from the caller.
@@ -583,7 +583,7 @@ fn compressed_transfer_is_on_by_default_and_off_with_no_compression() {
 /// float sent in silence.
 #[test]
 fn filter_numbers_go_out_exactly_as_written() {
-    use common::hostile::{HostileServer, Reply};
+    use galileo_export_mock::hostile::{HostileServer, Reply};
 
     let server = HostileServer::start_blocking(vec![
         Reply::status(200).header("Content-Type", "application/json"),

@@ -98,6 +98,7 @@ struct ReadmeDoctests;
 
 mod data;
 mod encoding;
+pub mod hostile;
 mod query;
 mod server;
 mod stream;

@@ -1,10 +1,9 @@
-//! The `galileo-export` binary (built when the `cli` feature is on).
+//! The `galileo-export` binary of this package.
 
 use std::process::Command;
 
+use galileo_export_mock::hostile::HostileServer;
 use galileo_export_mock::MockServer;
-
-use super::hostile::HostileServer;
 
 /// The path of the binary.
 pub const BIN: &str = env!("CARGO_BIN_EXE_galileo-export");
