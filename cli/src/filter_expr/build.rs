@@ -1,5 +1,6 @@
 //! From a parsed expression to a [`Filter`]: the kind (from a `KIND:` prefix, or
-//! inferred from the operator and the value) and the typed value of that kind.
+//! inferred from the operator and the value) and the typed value of that kind. The
+//! values as the parser hands them over ([`Scalar`], [`Value`]) are defined here.
 //!
 //! Invariant: a number is sent exactly as written (an integer beyond 64 bits is an error,
 //! never a rounded float); an id is inferred only from a hyphenated UUID; an operator the
@@ -11,12 +12,42 @@ use chrono::DateTime;
 use galileo_export::filter::{DateOperator, Filter, FilterKind, Number, NumberOperator, Operator};
 use uuid::Uuid;
 
-use super::parser::{Parser, Scalar, Value};
 use super::*;
+
+/// One value as written.
+#[derive(Debug, Clone)]
+pub(super) struct Scalar {
+    pub(super) text: String,
+    pub(super) quoted: bool,
+    pub(super) span: Range<usize>,
+}
+
+impl Scalar {
+    pub(super) fn bare(&self) -> Option<&str> {
+        (!self.quoted).then_some(self.text.as_str())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(super) enum Value {
+    One(Scalar),
+    List(Vec<Scalar>, Range<usize>),
+    Two(Scalar, Scalar),
+}
+
+impl Value {
+    pub(super) fn span(&self) -> Range<usize> {
+        match self {
+            Value::One(s) => s.span.clone(),
+            Value::List(_, span) => span.clone(),
+            Value::Two(a, b) => a.span.start..b.span.end,
+        }
+    }
+}
 
 /// The kind of an expression without a prefix.
 pub(super) fn infer(
-    p: &Parser<'_>,
+    p: &Source<'_>,
     op: Operator,
     insensitive: bool,
     value: &Value,
@@ -72,7 +103,7 @@ pub(super) fn infer(
 }
 
 pub(super) fn build(
-    p: &Parser<'_>,
+    p: &Source<'_>,
     kind: FilterKind,
     column: &str,
     op: Operator,

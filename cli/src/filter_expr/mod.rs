@@ -169,6 +169,18 @@ fn case_insensitive_operators() -> String {
     either(&names)
 }
 
+/// The expression being read, for errors that point into it.
+struct Source<'a> {
+    expr: &'a str,
+}
+
+impl Source<'_> {
+    /// An error about the bytes `span` of the expression.
+    fn error(&self, span: Range<usize>, message: impl Into<String>) -> ParseError {
+        ParseError::new(self.expr, span, message)
+    }
+}
+
 /// A bad `--filter` expression: what is wrong, where (a byte range of the
 /// expression), and what was expected there.
 #[derive(Debug, Clone, PartialEq, Eq)]

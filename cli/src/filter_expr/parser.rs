@@ -1,6 +1,7 @@
 //! The parser: tokens to `COLUMN [~]OPERATOR VALUE` (with an optional `KIND:` prefix)
 //! or `fully_annotated [by [...]]`, the value as written (one scalar, a list, or the two
-//! bounds of `between`); the kind and the filter are left to the `build` module.
+//! bounds of `between`); the kind and the filter are left to the `build` module, which
+//! also holds the shapes of values ([`Scalar`], [`Value`]) the parser hands it.
 //!
 //! Invariant: every error names the token it is about (or the end of the expression)
 //! and what was expected there.
@@ -10,43 +11,12 @@ use std::ops::Range;
 use galileo_export::filter::{Filter, FilterError, FilterKind, Operator};
 use uuid::Uuid;
 
-use super::build::{build, infer};
+use super::build::{build, infer, Scalar, Value};
 use super::lexer::{tokenize, Tok, Token};
 use super::*;
 
-/// One value as written.
-#[derive(Debug, Clone)]
-pub(super) struct Scalar {
-    pub(super) text: String,
-    pub(super) quoted: bool,
-    pub(super) span: Range<usize>,
-}
-
-impl Scalar {
-    pub(super) fn bare(&self) -> Option<&str> {
-        (!self.quoted).then_some(self.text.as_str())
-    }
-}
-
-#[derive(Debug, Clone)]
-pub(super) enum Value {
-    One(Scalar),
-    List(Vec<Scalar>, Range<usize>),
-    Two(Scalar, Scalar),
-}
-
-impl Value {
-    pub(super) fn span(&self) -> Range<usize> {
-        match self {
-            Value::One(s) => s.span.clone(),
-            Value::List(_, span) => span.clone(),
-            Value::Two(a, b) => a.span.start..b.span.end,
-        }
-    }
-}
-
-pub(super) struct Parser<'a> {
-    pub(super) expr: &'a str,
+struct Parser<'a> {
+    expr: &'a str,
     tokens: Vec<Token>,
     pos: usize,
 }
@@ -67,7 +37,7 @@ impl<'a> Parser<'a> {
         self.expr.len()..self.expr.len()
     }
 
-    pub(super) fn error(&self, span: Range<usize>, message: impl Into<String>) -> ParseError {
+    fn error(&self, span: Range<usize>, message: impl Into<String>) -> ParseError {
         ParseError::new(self.expr, span, message)
     }
 
@@ -310,9 +280,10 @@ pub fn parse(expr: &str) -> Result<Filter, ParseError> {
             }));
     }
 
+    let source = Source { expr };
     let kind = match prefix {
         Some(kind) => kind,
-        None => infer(&p, op, insensitive, &value, op_token.span.clone())?,
+        None => infer(&source, op, insensitive, &value, op_token.span.clone())?,
     };
     if insensitive && !kind.has_case_sensitive() {
         return Err(p
@@ -323,7 +294,7 @@ pub fn parse(expr: &str) -> Result<Filter, ParseError> {
             .expected("~ only on text and collection filters"));
     }
     let filter = build(
-        &p,
+        &source,
         kind,
         &column,
         op,
