@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use common::file_names as names;
 use common::mock::{expected, export};
+use common::{on_thread, part_files};
 use galileo_export::{Client, Error};
 use galileo_export_mock::{Fault, MockServer};
 
@@ -27,28 +28,6 @@ fn client(server: &MockServer) -> Client {
         Some(Duration::from_secs(5)),
         Duration::from_millis(5),
     )
-}
-
-fn part_files(dir: &Path) -> Vec<String> {
-    names(dir)
-        .into_iter()
-        .filter(|n| n.ends_with(".part"))
-        .collect()
-}
-
-/// Runs `f` on a thread and waits at most `limit` for its result (a blocked FIFO or
-/// socket reader must fail the test, not hang it).
-fn on_thread<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> impl FnOnce(Duration) -> T {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(f());
-    });
-    move |limit| {
-        rx.recv_timeout(limit)
-            .expect("the reader finished (the export reached it and closed it)")
-    }
 }
 
 #[cfg(unix)]

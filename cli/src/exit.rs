@@ -14,8 +14,11 @@ use crate::args::Cli;
 
 /// Why the command failed: the exit code and the text after `error: `.
 pub(crate) struct Failure {
+    /// The exit code.
     pub(crate) code: u8,
+    /// What went wrong, shown after `error: `.
     pub(crate) message: String,
+    /// What to try instead, shown after `hint: `.
     pub(crate) hint: Option<String>,
 }
 

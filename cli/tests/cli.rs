@@ -10,7 +10,7 @@ use galileo_export_mock::{Fault, MockServer};
 use serde_json::{json, Value};
 
 fn server(records: u64) -> MockServer {
-    common::server_blocking(records, 7)
+    common::mock::server_blocking(records, 7)
 }
 
 /// The binary with a clean environment: no Galileo or proxy variables from the caller.

@@ -12,29 +12,8 @@ use std::time::{Duration, Instant};
 
 use common::cli::for_server as cli_command;
 use common::file_names as names;
+use common::{on_thread, part_files};
 use galileo_export_mock::Fault;
-
-fn part_files(dir: &Path) -> Vec<String> {
-    names(dir)
-        .into_iter()
-        .filter(|n| n.ends_with(".part"))
-        .collect()
-}
-
-/// Runs `f` on a thread and waits at most `limit` for its result (a process that does
-/// not stop must fail the test, not hang it).
-fn on_thread<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> impl FnOnce(Duration) -> T {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(f());
-    });
-    move |limit| {
-        rx.recv_timeout(limit)
-            .expect("the process finished in time")
-    }
-}
 
 /// `/dev/null` is written in place: every byte counted, the device still a device.
 #[cfg(unix)]
@@ -43,8 +22,9 @@ fn the_cli_writes_a_character_device_in_place() {
     use std::os::unix::fs::FileTypeExt;
     let is_char_device =
         |path: &Path| std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_char_device());
-    let server = common::server_blocking(300, 23);
-    let body = common::expected(&server);
+    let server = common::mock::server_blocking(300, 23);
+    let client = common::mock::client(&server, None, Duration::from_millis(5));
+    let body = common::mock::expected(&client, &server);
     let dev_null = Path::new("/dev/null");
     assert!(
         is_char_device(dev_null),
@@ -66,8 +46,9 @@ fn the_cli_writes_a_character_device_in_place() {
 
 #[test]
 fn the_cli_writes_stdout_exactly_and_reports_a_closed_pipe() {
-    let server = common::server_blocking(3_000, 23);
-    let body = common::expected(&server);
+    let server = common::mock::server_blocking(3_000, 23);
+    let client = common::mock::client(&server, None, Duration::from_millis(5));
+    let body = common::mock::expected(&client, &server);
 
     let out = cli_command(&server).output().expect("the binary runs");
     assert_eq!(
@@ -100,7 +81,7 @@ fn the_cli_writes_stdout_exactly_and_reports_a_closed_pipe() {
 /// directory holds afterwards.
 #[cfg(unix)]
 fn interrupt_cli(signal: &str) -> (Option<i32>, String, Vec<String>) {
-    let server = common::server_blocking(200, 23);
+    let server = common::mock::server_blocking(200, 23);
     // ~300 KB in 2 KB pieces every 100 ms: some 15 s, far longer than the test waits.
     server.push_fault(Fault::slow_drip(2_000, Duration::from_millis(100)));
     let dir = tempfile::tempdir().expect("tempdir");

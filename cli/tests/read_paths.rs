@@ -8,7 +8,6 @@ mod common;
 
 use std::sync::Arc;
 
-use galileo_export::{Client, RetryPolicy};
 use galileo_export_mock::hostile::bodies::{self, records_in, End, Outcome};
 
 /// The end the CLI reported (exit code and stderr).
@@ -48,19 +47,11 @@ fn the_cli_comes_to_the_outcome_of_every_case_and_chunking() {
         .enable_all()
         .build()
         .expect("a runtime");
-    let client = Client::builder()
-        .base_url(server.base_url())
-        .api_key("k")
-        .retry(RetryPolicy::none())
-        .build()
-        .expect("client builds");
     let mut runs = 0;
     for (index, case) in cases.iter().enumerate() {
         for chunk in bodies::CHUNKINGS {
             let tag = bodies::tag(index, chunk);
-            let export = client
-                .export(common::PROJECT.parse().expect("uuid"))
-                .log_stream(common::LOG_STREAM.parse().expect("uuid"))
+            let export = common::hostile_export(&server.base_url())
                 .format(case.format.export_format())
                 .file_name(tag.clone())
                 .max_record_size(bodies::LIMIT);

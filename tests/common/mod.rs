@@ -1,5 +1,6 @@
-//! Helpers shared by the integration tests (`mod common;` in a test crate). A test crate
-//! uses only some of them, hence `dead_code` is allowed here.
+//! Helpers shared by the integration tests (`mod common;` in a test crate), also by the
+//! CLI's (`cli/tests/common`, which includes this module by path). A test crate uses only
+//! some of them, hence `dead_code` is allowed here.
 #![allow(dead_code)]
 
 /// A raw test server whose data set grows between runs (also used by the CLI's tests).
@@ -10,6 +11,7 @@ pub mod mock;
 pub mod spec;
 
 use std::path::Path;
+use std::time::Duration;
 
 use galileo_export::{Client, ExportBuilder, RetryPolicy};
 
@@ -40,4 +42,28 @@ pub fn file_names(dir: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+/// The temporary files (`.part`) in `dir`, sorted.
+pub fn part_files(dir: &Path) -> Vec<String> {
+    file_names(dir)
+        .into_iter()
+        .filter(|n| n.ends_with(".part"))
+        .collect()
+}
+
+/// Runs `f` on a thread; the closure returned waits at most `limit` for its result (a
+/// blocked FIFO or socket reader, a process that does not stop, must fail the test, not
+/// hang it).
+pub fn on_thread<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> impl FnOnce(Duration) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    move |limit| {
+        rx.recv_timeout(limit)
+            .expect("the thread finished in time (a reader reached the end, a process stopped)")
+    }
 }
