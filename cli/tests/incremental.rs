@@ -14,20 +14,8 @@ fn fixed(body: &'static str) -> HostileServer {
 }
 
 mod state_file {
-    use std::path::Path;
-    use std::process::Command;
-
     use super::*;
-
-    fn cli(server: &HostileServer, state: &Path, output: &Path) -> Command {
-        let mut command = common::cli::for_hostile(server, "k");
-        command
-            .args(["--quiet", "--state"])
-            .arg(state)
-            .arg("--output")
-            .arg(output);
-        command
-    }
+    use crate::common::cli::with_state as cli;
 
     fn stderr(output: &std::process::Output) -> String {
         String::from_utf8_lossy(&output.stderr).into_owned()

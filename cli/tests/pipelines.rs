@@ -6,24 +6,14 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 
+use common::cli::with_state as cli;
 use common::growing::{add, answer, exactly_once, time_of, Data};
 use common::spec::unknown_to_spec;
 use common::LOG_STREAM;
 use galileo_export_mock::hostile::HostileServer;
 use serde_json::{json, Map, Value};
-
-fn cli(server: &HostileServer, state: &Path, output: &Path) -> Command {
-    let mut command = common::cli::for_hostile(server, "k");
-    command
-        .args(["--quiet", "--state"])
-        .arg(state)
-        .arg("--output")
-        .arg(output);
-    command
-}
 
 fn ids_in(path: &Path) -> Vec<String> {
     std::fs::read_to_string(path)
