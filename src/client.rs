@@ -474,6 +474,15 @@ impl fmt::Debug for Client {
     }
 }
 
+/// A setting from the environment variable `name`: trimmed; `None` when unset, blank or
+/// not Unicode.
+fn env_setting(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
 impl Client {
     /// A builder.
     pub fn builder() -> ClientBuilder {
@@ -490,9 +499,9 @@ impl Client {
     /// Like [`from_env`](Self::from_env), but returns the builder for further settings.
     pub fn builder_from_env() -> Result<ClientBuilder, Error> {
         let mut builder = Client::builder();
-        match std::env::var(ENV_API_KEY) {
-            Ok(key) if !key.trim().is_empty() => builder = builder.api_key(key.trim()),
-            _ => {
+        match Self::api_key_from_env(ENV_API_KEY) {
+            Some(key) => builder = builder.api_key(key),
+            None => {
                 return Err(Error::Config(format!(
                     "no credentials: the {ENV_API_KEY} environment variable is not set"
                 )))
@@ -504,17 +513,19 @@ impl Client {
         Ok(builder)
     }
 
+    /// The API key in the environment variable `name`, read the way
+    /// [`from_env`](Self::from_env) reads [`ENV_API_KEY`]: trimmed, `None` when unset,
+    /// blank or not Unicode. For a program that lets its user name another variable.
+    pub fn api_key_from_env(name: &str) -> Option<Secret> {
+        env_setting(name).map(Secret::from)
+    }
+
     /// The base URL the environment asks for: `GALILEO_API_URL`, else the API URL derived
     /// from `GALILEO_CONSOLE_URL` (see [`ENV_CONSOLE_URL`]), else `None` (the spec's
     /// server).
     pub fn base_url_from_env() -> Option<String> {
-        let var = |name: &str| {
-            std::env::var(name)
-                .ok()
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
-        var(ENV_API_URL).or_else(|| var(ENV_CONSOLE_URL).map(|c| api_url_from_console_url(&c)))
+        env_setting(ENV_API_URL)
+            .or_else(|| env_setting(ENV_CONSOLE_URL).map(|c| api_url_from_console_url(&c)))
     }
 
     /// The generated client, for every operation of the spec.

@@ -18,8 +18,9 @@
 //! - [`records`] — the record decoders, also for exports saved to disk.
 //! - [`api`] and [`spec`] — generated at build time from the OpenAPI spec in `openapi/`.
 //! - Features: `blocking` (module `blocking`), `parquet` (module `columnar`: Arrow record
-//!   batches and Parquet files), `cli` (the `galileo-export` binary). The
-//!   local Galileo server for tests is the crate `galileo-export-mock`.
+//!   batches and Parquet files). The `galileo-export` binary is the crate
+//!   `galileo-export-cli`; the local Galileo server for tests is the crate
+//!   `galileo-export-mock`.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), galileo_export::Error> {

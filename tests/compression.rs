@@ -9,10 +9,10 @@ mod common;
 use std::io::Write;
 use std::time::Duration;
 
-use common::hostile::{HostileServer, Reply};
 use common::mock::{client_builder, export, quick_retries};
 use futures::TryStreamExt;
 use galileo_export::{Error, ExportSummary};
+use galileo_export_mock::hostile::{HostileServer, Reply};
 use galileo_export_mock::{ContentCoding, Fault, MockServer};
 use serde_json::{json, Value};
 

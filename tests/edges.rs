@@ -1,16 +1,14 @@
 //! The hostile-server suite: the crate against servers it did not write, speaking raw
-//! HTTP/1.1 over real sockets (see `tests/common/hostile.rs`). One test (or a few) per
+//! HTTP/1.1 over real sockets (see `galileo_export_mock::hostile`). One test (or a few) per
 //! way a server, a proxy or a network can break the promise "never silently wrong".
 
 mod common;
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::cli::bare;
-use common::hostile::{HostileServer, RecordedRequest, Reply};
 use futures::StreamExt;
 use galileo_export::{Client, Error, ExportBuilder, ExportFormat, LowSpeedLimit, RetryPolicy};
+use galileo_export_mock::hostile::{HostileServer, RecordedRequest, Reply, SilentServer};
 use serde_json::{json, Value};
 
 const KEY: &str = "k-secret-123";
@@ -597,49 +595,15 @@ async fn a_dripping_server_is_a_stall() {
     }
 }
 
-/// A server that accepts the connection, reads the request and never answers: every
-/// connection is held open, so only the stall rule can end the wait.
-async fn silent_server() -> (
-    std::net::SocketAddr,
-    std::sync::Arc<std::sync::atomic::AtomicUsize>,
-    tokio::task::JoinHandle<()>,
-) {
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
-        .await
-        .expect("binds");
-    let addr = listener.local_addr().expect("an address");
-    let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let counted = connections.clone();
-    let task = tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = listener.accept().await {
-            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            held.push(tokio::spawn(async move {
-                use tokio::io::AsyncReadExt;
-                let mut socket = socket;
-                let mut scratch = [0u8; 4096];
-                while let Ok(n) = socket.read(&mut scratch).await {
-                    if n == 0 {
-                        break;
-                    }
-                }
-                // Held open, never answered.
-                std::future::pending::<()>().await;
-            }));
-        }
-    });
-    (addr, connections, task)
-}
-
 /// The stall rule applies from the moment the request is sent: a server that never
 /// answers is a stall after the rule's window (each attempt of the retry policy), not
 /// after the read timeout.
 #[tokio::test]
 async fn a_server_that_never_answers_is_a_stall_not_a_read_timeout() {
     for (attempts, policy) in [(1, RetryPolicy::none()), (3, quick_retries())] {
-        let (addr, connections, server) = silent_server().await;
+        let server = SilentServer::start().await;
         let client = Client::builder()
-            .base_url(format!("http://{addr}"))
+            .base_url(server.base_url())
             .api_key(KEY)
             .retry(policy)
             .read_timeout(Duration::from_secs(120))
@@ -665,43 +629,12 @@ async fn a_server_that_never_answers_is_a_stall_not_a_read_timeout() {
             other => panic!("{other:?}"),
         }
         // Each attempt of the retry policy waited for its own answer.
-        assert_eq!(
-            connections.load(std::sync::atomic::Ordering::SeqCst),
-            attempts
-        );
-        server.abort();
+        assert_eq!(server.connection_count(), attempts);
     }
-
-    // The CLI: --speed-time bounds the wait for the answer (exit 4, the stall named).
-    let (addr, _, server) = silent_server().await;
-    let output = tokio::task::spawn_blocking(move || {
-        bare()
-            .env("GALILEO_API_KEY", KEY)
-            .args([
-                "--project",
-                PROJECT,
-                "--log-stream",
-                LOG_STREAM,
-                "--base-url",
-            ])
-            .arg(format!("http://{addr}"))
-            .args(["--retries", "0", "--speed-time", "1s", "--quiet"])
-            .output()
-            .expect("runs")
-    })
-    .await
-    .expect("joins");
-    server.abort();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(4), "{stderr}");
-    assert!(
-        stderr.contains("stalled: no answer arrived within 1 s"),
-        "{stderr}"
-    );
 }
 
 /// A record-size limit of 0 fits no record: the library refuses it before anything is
-/// sent, the CLI as a usage error (exit 2), like a zero --speed-time.
+/// sent (the CLI's twin: `cli_refuses_a_zero_record_size_or_stall_window`).
 #[tokio::test]
 async fn a_zero_record_size_limit_or_stall_window_is_refused() {
     let api = HostileServer::start(vec![]).await;
@@ -715,29 +648,6 @@ async fn a_zero_record_size_limit_or_stall_window_is_refused() {
             assert!(message.contains("max_record_size is 0"), "{message}")
         }
         other => panic!("{other:?}"),
-    }
-    assert_eq!(api.request_count(), 0, "nothing was sent");
-    for args in [
-        ["--max-record-size", "0"],
-        ["--max-record-size", "0MiB"],
-        ["--speed-time", "0s"],
-    ] {
-        let output = bare()
-            .env("GALILEO_API_KEY", KEY)
-            .args([
-                "--project",
-                PROJECT,
-                "--log-stream",
-                LOG_STREAM,
-                "--base-url",
-            ])
-            .arg(api.base_url())
-            .args(args)
-            .output()
-            .expect("runs");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
-        assert!(stderr.contains(args[0]), "{args:?}: {stderr}");
     }
     assert_eq!(api.request_count(), 0, "nothing was sent");
 }
@@ -974,110 +884,4 @@ async fn resume_through_records_is_exactly_once_too() {
         count += 1;
     }
     assert_eq!(count, 60);
-}
-
-// ---------------------------------------------------------------------------------
-// The CLI: exit codes, no file left, nothing raw on the terminal.
-
-fn cli(api: &HostileServer) -> Command {
-    let mut command = common::cli::for_hostile(api, KEY);
-    command.arg("--quiet");
-    command
-}
-
-#[test]
-fn cli_exits_4_and_leaves_no_file_when_the_body_ends_inside_a_record() {
-    let api = HostileServer::start_blocking(vec![Reply::status(200).close_delimited().body(
-        format!("{}{{\"id\":\"b\",", record("a", "2026-01-01T00:00:02Z")),
-    )]);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("out.jsonl");
-    let output = cli(&api).arg("--output").arg(&path).output().expect("runs");
-    assert_eq!(output.status.code(), Some(4), "{output:?}");
-    assert!(String::from_utf8_lossy(&output.stderr).contains("cut"));
-    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0);
-}
-
-#[test]
-fn cli_exits_4_with_the_line_number_of_a_malformed_line() {
-    let api = HostileServer::start_blocking(vec![Reply::status(200).body(format!(
-        "{}{{\"id\": nope}}\n",
-        record("a", "2026-01-01T00:00:02Z")
-    ))]);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("out.jsonl");
-    let output = cli(&api).arg("--output").arg(&path).output().expect("runs");
-    assert_eq!(output.status.code(), Some(4), "{output:?}");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("line 2"), "{stderr}");
-    assert!(!path.exists());
-}
-
-#[test]
-fn cli_prints_no_raw_control_characters_from_the_server() {
-    let api = HostileServer::start_blocking(vec![Reply::status(403)
-        .json(json!({"detail": "denied\u{1b}]0;owned\u{7}\u{1b}[2J\rfake prompt$ "}))]);
-    let output = cli(&api).output().expect("runs");
-    assert_eq!(output.status.code(), Some(3));
-    assert!(
-        !output
-            .stderr
-            .iter()
-            .any(|&b| b == 0x1b || b == 0x07 || b == b'\r'),
-        "{:?}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(String::from_utf8_lossy(&output.stderr).contains("denied"));
-}
-
-#[test]
-fn cli_never_prints_a_url_password() {
-    let output = common::cli::dry_run()
-        .args(["--base-url", "https://ann:hunter2@api.example.com"])
-        .output()
-        .expect("runs");
-    assert_eq!(output.status.code(), Some(0), "{output:?}");
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(!all.contains("hunter2"), "{all}");
-    assert!(all.contains("api.example.com"), "{all}");
-    let output = bare()
-        .args(["--project", PROJECT, "--log-stream", LOG_STREAM])
-        .args(["--base-url", "ftp://ann:hunter2@files.example.com"])
-        .env("GALILEO_API_KEY", KEY)
-        .output()
-        .expect("runs");
-    assert_eq!(output.status.code(), Some(2));
-    assert!(!String::from_utf8_lossy(&output.stderr).contains("hunter2"));
-}
-
-#[test]
-fn cli_max_record_size_and_timeout_flags() {
-    let api = HostileServer::start_blocking(vec![Reply::status(200)
-        .close_delimited()
-        .body("{\"id\":\"")
-        .repeat(vec![b'a'; 64 << 10], 64)]);
-    let output = cli(&api)
-        .args(["--max-record-size", "1MiB", "--output", "-"])
-        .output()
-        .expect("runs");
-    assert_eq!(output.status.code(), Some(4), "{output:?}");
-    assert!(String::from_utf8_lossy(&output.stderr).contains("1048576 bytes"));
-    assert!(output.stdout.is_empty());
-
-    let api = HostileServer::start_blocking(vec![Reply::status(200)
-        .chunked()
-        .body(record("a", "2026-01-01T00:00:02Z"))
-        .pause(Duration::from_secs(20))]);
-    let started = Instant::now();
-    let output = cli(&api)
-        .args(["--timeout", "700ms"])
-        .output()
-        .expect("runs");
-    assert!(started.elapsed() < Duration::from_secs(15));
-    assert_eq!(output.status.code(), Some(4), "{output:?}");
-    assert!(String::from_utf8_lossy(&output.stderr).contains("did not finish within"));
 }

@@ -1340,7 +1340,7 @@ proptest! {
 /// every digit. Deserialized filters keep them too.
 #[tokio::test]
 async fn numbers_go_out_on_the_wire_exactly_as_written() {
-    use common::hostile::{HostileServer, Reply};
+    use galileo_export_mock::hostile::{HostileServer, Reply};
 
     let big = 12_345_678_901_234_567_890_u64;
     let odd = 9_007_199_254_740_993_i64; // 2^53 + 1, not representable as f64

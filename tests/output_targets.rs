@@ -2,7 +2,8 @@
 //! devices, FIFOs and sockets are written in place (never replaced); a symbolic link is
 //! followed and stays a link; a replaced file keeps its permission bits; a failed or
 //! dropped export leaves an existing file untouched and no temporary file; stdout is
-//! written by a dedicated thread; the CLI stops cleanly on SIGINT and SIGTERM.
+//! written by a dedicated thread. The CLI's side (stdout, devices, SIGINT and SIGTERM) is
+//! in `cli/tests/output_targets.rs`.
 
 mod common;
 
@@ -11,9 +12,9 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::cli::for_server as cli_command;
 use common::file_names as names;
 use common::mock::{expected, export};
+use common::{on_thread, part_files};
 use galileo_export::{Client, Error};
 use galileo_export_mock::{Fault, MockServer};
 
@@ -27,28 +28,6 @@ fn client(server: &MockServer) -> Client {
         Some(Duration::from_secs(5)),
         Duration::from_millis(5),
     )
-}
-
-fn part_files(dir: &Path) -> Vec<String> {
-    names(dir)
-        .into_iter()
-        .filter(|n| n.ends_with(".part"))
-        .collect()
-}
-
-/// Runs `f` on a thread and waits at most `limit` for its result (a blocked FIFO or
-/// socket reader must fail the test, not hang it).
-fn on_thread<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> impl FnOnce(Duration) -> T {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(f());
-    });
-    move |limit| {
-        rx.recv_timeout(limit)
-            .expect("the reader finished (the export reached it and closed it)")
-    }
 }
 
 #[cfg(unix)]
@@ -94,20 +73,6 @@ async fn a_character_device_is_written_in_place() {
         .expect("saved to /dev/null");
     assert_eq!(summary.bytes, body.len() as u64, "every byte was written");
     assert_eq!(summary.records, Some(300));
-    assert!(is_char_device(dev_null), "/dev/null is still a device");
-
-    // The CLI too.
-    let out = cli_command(&server)
-        .args(["--output", "/dev/null"])
-        .output()
-        .expect("the binary runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("exported 300 records"), "{stderr}");
-    assert!(
-        stderr.contains(&format!("({} bytes)", body.len())),
-        "{stderr}"
-    );
     assert!(is_char_device(dev_null), "/dev/null is still a device");
 }
 
@@ -308,7 +273,7 @@ async fn a_replaced_file_keeps_its_mode_and_owner() {
 #[cfg(unix)]
 #[tokio::test]
 async fn the_temporary_file_has_the_final_mode_while_the_export_is_in_flight() {
-    use common::hostile::{HostileServer, Reply};
+    use galileo_export_mock::hostile::{HostileServer, Reply};
     use std::os::unix::fs::PermissionsExt;
 
     let mode = |p: &Path| std::fs::metadata(p).expect("exists").permissions().mode() & 0o7777;
@@ -513,126 +478,4 @@ async fn write_to_std_reports_a_write_error() {
     };
     assert_eq!(path, "-");
     assert_eq!(source.kind(), std::io::ErrorKind::StorageFull, "{err}");
-}
-
-// ---------------------------------------------------------------------------------------
-// The CLI as a process.
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_cli_writes_stdout_exactly_and_reports_a_closed_pipe() {
-    let server = server(3_000).await;
-    let client = client(&server);
-    let body = expected(&client, &server);
-
-    let out = cli_command(&server).output().expect("the binary runs");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(out.stdout.len(), body.len());
-    assert!(out.stdout == body, "stdout has the server's bytes");
-
-    // The reader goes away: a broken pipe, reported as such.
-    let mut child = cli_command(&server)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    drop(child.stdout.take());
-    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
-        .await
-        .expect("joined")
-        .expect("waited");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(4), "{stderr}");
-    assert!(
-        stderr.contains("error: stdout was closed before the export finished"),
-        "{stderr}"
-    );
-}
-
-/// Starts the CLI saving a slow export into a fresh directory, waits until its temporary
-/// file has bytes, sends `signal`, and returns the exit code, stderr and what the
-/// directory holds afterwards.
-#[cfg(unix)]
-fn interrupt_cli(signal: &str) -> (Option<i32>, String, Vec<String>) {
-    let server = MockServer::builder()
-        .records(200)
-        .seed(23)
-        .build()
-        .start_blocking()
-        .expect("mock server starts");
-    // ~300 KB in 2 KB pieces every 100 ms: some 15 s, far longer than the test waits.
-    server.push_fault(Fault::slow_drip(2_000, Duration::from_millis(100)));
-    let dir = tempfile::tempdir().expect("tempdir");
-    let output = dir.path().join("traces.jsonl");
-    let child = cli_command(&server)
-        .arg("--output")
-        .arg(&output)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-
-    let start = Instant::now();
-    let writing = loop {
-        let written = part_files(dir.path())
-            .iter()
-            .any(|n| std::fs::metadata(dir.path().join(n)).is_ok_and(|m| m.len() > 0));
-        if written || start.elapsed() > Duration::from_secs(10) {
-            break written;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let status = Command::new("kill")
-        .arg(format!("-{signal}"))
-        .arg(child.id().to_string())
-        .status()
-        .expect("kill runs");
-    assert!(status.success(), "kill -{signal}");
-    assert!(
-        writing,
-        "the CLI was writing its temporary file when signalled"
-    );
-    let waited = on_thread(move || child.wait_with_output().expect("waited"));
-    let out = waited(Duration::from_secs(10));
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        names(dir.path()),
-    )
-}
-
-#[cfg(unix)]
-#[test]
-fn sigterm_stops_the_cli_with_143_and_leaves_nothing() {
-    let (code, stderr, left) = interrupt_cli("TERM");
-    assert_eq!(
-        code,
-        Some(143),
-        "exit code (None: killed by the signal): {stderr}"
-    );
-    assert!(stderr.contains("error: terminated"), "{stderr}");
-    assert!(
-        left.is_empty(),
-        "neither the output nor a .part file: {left:?}"
-    );
-}
-
-#[cfg(unix)]
-#[test]
-fn sigint_stops_the_cli_with_130_and_leaves_nothing() {
-    let (code, stderr, left) = interrupt_cli("INT");
-    assert_eq!(
-        code,
-        Some(130),
-        "exit code (None: killed by the signal): {stderr}"
-    );
-    assert!(stderr.contains("error: interrupted"), "{stderr}");
-    assert!(
-        left.is_empty(),
-        "neither the output nor a .part file: {left:?}"
-    );
 }

@@ -13,13 +13,13 @@ use arrow_array::types::{
 };
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, TimeUnit};
-use common::hostile::{HostileServer, Reply};
 use futures::TryStreamExt;
 use galileo_export::columnar::{
     arrow_array, arrow_schema, parquet, ColumnarOptions, ParquetOptions, JSON_TEXT_METADATA_KEY,
     UNMAPPED_COLUMN,
 };
 use galileo_export::{Error, ExportBuilder};
+use galileo_export_mock::hostile::{HostileServer, Reply};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::{json, Map, Value};
 
@@ -391,43 +391,6 @@ async fn a_resumed_parquet_export_has_every_record_once() {
     assert_eq!(ids, expected);
     let narrowed = server.requests()[1].json();
     assert_eq!(narrowed["filters"][0]["column_id"], "created_at");
-}
-
-fn cli(server: &HostileServer) -> Command {
-    common::cli::for_hostile(server, "k")
-}
-
-#[test]
-fn the_cli_writes_parquet_for_a_parquet_output() {
-    let body = jsonl((0..20).map(awkward));
-    let server = HostileServer::start_blocking(vec![Reply::status(200).body(body)]);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("out.parquet");
-    let output = cli(&server)
-        .arg("--output")
-        .arg(&path)
-        .output()
-        .expect("runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert_eq!(rebuild(&read_parquet(&path)).len(), 20);
-    let sent = server.requests()[0].json();
-    assert_eq!(
-        sent["export_format"], "jsonl",
-        "Parquet is converted from JSON Lines"
-    );
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("exported 20 records"), "{stderr}");
-
-    let refused = cli(&server)
-        .args(["--format", "parquet"])
-        .output()
-        .expect("runs");
-    assert_eq!(refused.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("--output FILE.parquet"));
 }
 
 /// The file read by an independent implementation: DuckDB, from PyPI, in a virtual

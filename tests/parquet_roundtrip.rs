@@ -22,12 +22,12 @@ use arrow_array::types::{
 };
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, TimeUnit};
-use common::hostile::{HostileServer, Reply};
 use futures::TryStreamExt;
 use galileo_export::columnar::{
     arrow_array, arrow_schema, parquet, ColumnarOptions, ParquetOptions, JSON_TEXT_METADATA_KEY,
     UNMAPPED_COLUMN,
 };
+use galileo_export_mock::hostile::{HostileServer, Reply};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};

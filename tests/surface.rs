@@ -1,13 +1,13 @@
 //! The shape of the public API as a user relies on it: an export is a value that can be
 //! returned and moved into a task, record streams are named by their record type, and
 //! the counts in progress and in errors are exact whichever way the export is read.
-//! Against the raw test server of `tests/common/hostile.rs`, over real sockets.
+//! Against the raw test server of `galileo_export_mock::hostile`, over real sockets.
 
 mod common;
 
-use common::hostile::{HostileServer, Reply};
 use futures::{StreamExt, TryStreamExt};
 use galileo_export::{Error, ExportBuilder, ExportFormat, Order, RecordStream};
+use galileo_export_mock::hostile::{HostileServer, Reply};
 
 fn jsonl(count: usize) -> String {
     (0..count)

@@ -12,15 +12,14 @@
 //! /usr/bin/time -v target/release/deps/export-<hash> memory map --gib 1
 //! /usr/bin/time -v target/release/deps/export-<hash> memory save --gib 0.1
 //! # pipe: the release CLI writing to stdout into a pipe vs curl, alternated
-//! cargo build --release --features cli --bin galileo-export
-//! cargo bench --bench export --features cli -- pipe --runs 9
+//! cargo build --release -p galileo-export-cli
+//! cargo bench --bench export -- pipe --runs 9
 //! ```
 //!
 //! `pipe` options: `--runs N` (9), `--records N` (100000), `--text-len`, `--seed`,
-//! `--cli-bin PATH` (default: the `galileo-export` built with the bench, else
-//! `target/release/galileo-export`). Each writer's stdout is a pipe drained by the bench;
-//! the time is from spawn to exit. With `--features cli` it also times the library's old
-//! stdout path (`write_to(tokio::io::stdout())`) against `write_to_std`, in child
+//! `--cli-bin PATH` (default: `target/release/galileo-export`). Each writer's stdout is a
+//! pipe drained by the bench; the time is from spawn to exit. It also times the library's
+//! old stdout path (`write_to(tokio::io::stdout())`) against `write_to_std`, in child
 //! processes (this binary's `pipe-child` mode).
 //!
 //! `throughput` options: `--records N` (100000), `--rounds R` (5), `--text-len MIN:MAX`

@@ -42,16 +42,12 @@ pub(crate) fn pipe(opts: &Opts) {
     let runs: usize = opts.get("--runs", 9);
     let seed: u64 = opts.get("--seed", DEFAULT_SEED);
     let (tmin, tmax) = opts.text_len();
-    let cli_bin = opts
-        .str("--cli-bin")
-        .map(PathBuf::from)
-        .or_else(|| option_env!("CARGO_BIN_EXE_galileo-export").map(PathBuf::from))
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/galileo-export")
-        });
+    let cli_bin = opts.str("--cli-bin").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/galileo-export")
+    });
     assert!(
         cli_bin.exists(),
-        "{} is missing: cargo build --release --features cli (or pass --cli-bin)",
+        "{} is missing: cargo build --release -p galileo-export-cli (or pass --cli-bin)",
         cli_bin.display()
     );
     let me = std::env::current_exe().expect("current exe");
@@ -115,15 +111,12 @@ pub(crate) fn pipe(opts: &Opts) {
             command: Box::new(cli.clone()),
         },
     ];
-    if cfg!(feature = "cli") {
-        writers.push(Writer {
-            label:
-                "library, before: `write_to(tokio::io::stdout())`, current-thread runtime → pipe"
-                    .into(),
-            to_stdout: true,
-            command: Box::new(child("old")),
-        });
-    }
+    writers.push(Writer {
+        label: "library, before: `write_to(tokio::io::stdout())`, current-thread runtime → pipe"
+            .into(),
+        to_stdout: true,
+        command: Box::new(child("old")),
+    });
     writers.extend([
         Writer {
             label:
@@ -232,7 +225,6 @@ pub(crate) fn pipe_child(opts: &Opts) {
     let client = t.client();
     let export = client.export(t.project_id).log_stream(t.log_stream_id);
     let summary = match how {
-        #[cfg(feature = "cli")]
         "old" => rt.block_on(export.write_to(tokio::io::stdout())),
         "new" => {
             use std::os::fd::AsFd;
@@ -242,7 +234,7 @@ pub(crate) fn pipe_child(opts: &Opts) {
                 .expect("dup stdout");
             rt.block_on(export.write_to_std(std::fs::File::from(fd)))
         }
-        other => panic!("pipe-child: unknown writer `{other}` (old needs --features cli)"),
+        other => panic!("pipe-child: unknown writer `{other}`"),
     }
     .expect("export");
     black_box(summary);

@@ -123,7 +123,7 @@ async fn main() -> Result<(), BoxError> {
     );
     println!(
         "\nThe same two exports from a real Galileo project with the command-line tool\n\
-         (cargo install --path . --features cli):\n\n\
+         (cargo install --path cli):\n\n\
          export GALILEO_API_KEY=...   # or GALILEO_CONSOLE_URL / GALILEO_API_URL for other deployments\n\
          galileo-export --project $PROJECT_ID --log-stream $LOG_STREAM_ID \\\n    \
            --filter 'input ~contains refund' --filter 'latency_ms between 100 2000' \\\n    \

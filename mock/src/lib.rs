@@ -105,6 +105,7 @@ mod error;
 mod expect;
 mod fault;
 mod handle;
+pub mod hostile;
 mod query;
 mod recorded;
 mod server;

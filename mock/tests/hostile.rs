@@ -1,13 +1,11 @@
 //! The hostile test server itself, checked against reqwest and raw sockets: every framing
 //! arrives as scripted, every lie about the body is an error on the client side.
 
-mod common;
-
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
-use common::hostile::*;
 use futures::StreamExt;
+use galileo_export_mock::hostile::*;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 

@@ -1,10 +1,10 @@
-//! The `galileo-export` binary (built when the `cli` feature is on).
+//! The `galileo-export` binary of this package.
 
+use std::path::Path;
 use std::process::Command;
 
+use galileo_export_mock::hostile::HostileServer;
 use galileo_export_mock::MockServer;
-
-use super::hostile::HostileServer;
 
 /// The path of the binary.
 pub const BIN: &str = env!("CARGO_BIN_EXE_galileo-export");
@@ -71,4 +71,16 @@ pub fn dry_run() -> Command {
         "--dry-run",
     ]);
     cmd
+}
+
+/// [`for_hostile`] with the key `k`, `--quiet`, continuing the `--state` file `state` and
+/// writing the export to `output`.
+pub fn with_state(server: &HostileServer, state: &Path, output: &Path) -> Command {
+    let mut command = for_hostile(server, "k");
+    command
+        .args(["--quiet", "--state"])
+        .arg(state)
+        .arg("--output")
+        .arg(output);
+    command
 }

@@ -583,7 +583,7 @@ fn compressed_transfer_is_on_by_default_and_off_with_no_compression() {
 /// float sent in silence.
 #[test]
 fn filter_numbers_go_out_exactly_as_written() {
-    use common::hostile::{HostileServer, Reply};
+    use galileo_export_mock::hostile::{HostileServer, Reply};
 
     let server = HostileServer::start_blocking(vec![
         Reply::status(200).header("Content-Type", "application/json"),
