@@ -101,6 +101,7 @@ mod retry;
 mod stream;
 mod text;
 mod transport;
+mod writer_thread;
 
 pub use auth::{Credentials, Secret};
 pub use body::{BodyStream, ExportSummary};

@@ -11,6 +11,7 @@ use tokio::io::AsyncWriteExt;
 
 use crate::body::{BodyStream, ExportSummary};
 use crate::error::Error;
+use crate::writer_thread::ToWriter;
 
 pub(crate) async fn write_to<W>(
     mut body: BodyStream,
@@ -240,12 +241,6 @@ const WRITER_QUEUE_CHUNKS: usize = 64;
 /// The writer thread's buffer: queued chunks are coalesced into writes of up to this size.
 const WRITER_BUFFER: usize = 1 << 20;
 
-enum ToWriter {
-    Chunk(Bytes),
-    /// The export ended (successfully or not): write out what is buffered.
-    Finish,
-}
-
 /// Stream `body` into a blocking writer owned by a dedicated thread, which coalesces
 /// chunks into large writes. See [`ExportBuilder::write_to_std`](crate::ExportBuilder).
 pub(crate) async fn write_to_std<W>(
@@ -277,36 +272,10 @@ where
         path: name.to_string(),
         source,
     };
-    let (sender, receiver) = tokio::sync::mpsc::channel(WRITER_QUEUE_CHUNKS);
-    let (done, written) = tokio::sync::oneshot::channel();
-    std::thread::Builder::new()
-        .name("galileo-export-writer".into())
-        .spawn(move || {
-            let _ = done.send(open().and_then(|writer| write_chunks(receiver, writer)));
-        })
-        .map_err(io)?;
-    let mut failed = None;
-    while let Some(chunk) = body.next().await {
-        match chunk {
-            Ok(chunk) => {
-                if sender.send(ToWriter::Chunk(chunk)).await.is_err() {
-                    break; // the writer failed: its error comes below
-                }
-            }
-            Err(e) => {
-                failed = Some(e);
-                break;
-            }
-        }
-    }
-    let _ = sender.send(ToWriter::Finish).await;
-    drop(sender);
-    let written = written
-        .await
-        .unwrap_or_else(|_| Err(std::io::Error::other("the writer thread panicked")));
-    if let Some(e) = failed {
-        return Err(e);
-    }
+    let written = crate::writer_thread::feed(&mut body, WRITER_QUEUE_CHUNKS, true, |receiver| {
+        open().and_then(|writer| write_chunks(receiver, writer))
+    })
+    .await?;
     written.map_err(io)?;
     Ok(body.summary())
 }
@@ -314,7 +283,7 @@ where
 /// The writer thread: chunks into a large buffer, written whenever it fills up or the
 /// queue runs dry (so a slow export still reaches the writer as it arrives).
 fn write_chunks<W: std::io::Write>(
-    mut receiver: tokio::sync::mpsc::Receiver<ToWriter>,
+    mut receiver: tokio::sync::mpsc::Receiver<ToWriter<Bytes>>,
     writer: W,
 ) -> std::io::Result<()> {
     use std::io::Write;
@@ -334,7 +303,7 @@ fn write_chunks<W: std::io::Write>(
             Err(TryRecvError::Disconnected) => break,
         };
         match message {
-            ToWriter::Chunk(chunk) => out.write_all(&chunk)?,
+            ToWriter::Item(chunk) => out.write_all(&chunk)?,
             ToWriter::Finish => return out.flush(),
         }
     }

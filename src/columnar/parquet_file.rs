@@ -3,7 +3,6 @@
 
 use std::io::Write;
 
-use futures::StreamExt;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
@@ -12,6 +11,7 @@ use super::{ColumnarOptions, RecordBatch, RecordBatchStream};
 use crate::body::ExportSummary;
 use crate::error::Error;
 use crate::output::Opener;
+use crate::writer_thread::ToWriter;
 
 /// How [`ExportBuilder::save_parquet`](crate::ExportBuilder::save_parquet) writes its file.
 ///
@@ -84,11 +84,6 @@ impl ParquetOptions {
 /// Batches in flight to the writer thread.
 const QUEUE_BATCHES: usize = 2;
 
-enum ToWriter {
-    Batch(RecordBatch),
-    Finish,
-}
-
 /// Write the batches of `stream` as a Parquet file to what `open` opens. If the export
 /// fails, the file is left incomplete (and removed by `save_with`); the export's error is
 /// returned.
@@ -108,62 +103,32 @@ pub(crate) async fn write_parquet(
         .set_max_row_group_row_count(Some(1 << 20))
         .build();
     let limit = options.row_group_bytes;
-    let (sender, mut receiver) = tokio::sync::mpsc::channel::<ToWriter>(QUEUE_BATCHES);
-    let (done, written) = tokio::sync::oneshot::channel::<std::io::Result<()>>();
-    std::thread::Builder::new()
-        .name("galileo-export-parquet".into())
-        .spawn(move || {
-            let run = || -> std::io::Result<()> {
-                let file = std::io::BufWriter::with_capacity(1 << 20, open()?);
-                let mut writer = ArrowWriter::try_new(file, schema, Some(properties))
-                    .map_err(std::io::Error::other)?;
-                while let Some(message) = receiver.blocking_recv() {
-                    match message {
-                        ToWriter::Batch(batch) => {
-                            writer.write(&batch).map_err(std::io::Error::other)?;
-                            // Encoded pages and what is still buffered unencoded
-                            // (dictionaries, keys) alike.
-                            let held = writer.memory_size().max(writer.in_progress_size());
-                            if held >= limit {
-                                writer.flush().map_err(std::io::Error::other)?;
-                            }
-                        }
-                        ToWriter::Finish => {
-                            let mut file = writer.into_inner().map_err(std::io::Error::other)?;
-                            return file.flush();
-                        }
+    let write = move |mut receiver: tokio::sync::mpsc::Receiver<ToWriter<RecordBatch>>| -> std::io::Result<()> {
+        let file = std::io::BufWriter::with_capacity(1 << 20, open()?);
+        let mut writer = ArrowWriter::try_new(file, schema, Some(properties))
+            .map_err(std::io::Error::other)?;
+        while let Some(message) = receiver.blocking_recv() {
+            match message {
+                ToWriter::Item(batch) => {
+                    writer.write(&batch).map_err(std::io::Error::other)?;
+                    // Encoded pages and what is still buffered unencoded
+                    // (dictionaries, keys) alike.
+                    let held = writer.memory_size().max(writer.in_progress_size());
+                    if held >= limit {
+                        writer.flush().map_err(std::io::Error::other)?;
                     }
                 }
-                // The export was dropped: no footer, nothing more written.
-                Ok(())
-            };
-            let _ = done.send(run());
-        })
-        .map_err(io)?;
-    let mut failed = None;
-    while let Some(batch) = stream.next().await {
-        match batch {
-            Ok(batch) => {
-                if sender.send(ToWriter::Batch(batch)).await.is_err() {
-                    break; // the writer failed: its error comes below
+                ToWriter::Finish => {
+                    let mut file = writer.into_inner().map_err(std::io::Error::other)?;
+                    return file.flush();
                 }
             }
-            Err(e) => {
-                failed = Some(e);
-                break;
-            }
         }
-    }
-    if failed.is_none() {
-        let _ = sender.send(ToWriter::Finish).await;
-    }
-    drop(sender);
-    let written = written
-        .await
-        .unwrap_or_else(|_| Err(std::io::Error::other("the Parquet writer thread panicked")));
-    if let Some(e) = failed {
-        return Err(e);
-    }
+        // The export was dropped: no footer, nothing more written.
+        Ok(())
+    };
+    // The export failed: no `Finish`, so no footer (`save_with` removes the file).
+    let written = crate::writer_thread::feed(&mut stream, QUEUE_BATCHES, false, write).await?;
     written.map_err(io)?;
     Ok(stream.summary())
 }
