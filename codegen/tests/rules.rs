@@ -889,3 +889,189 @@ fn parameters_progenitor_cannot_send_are_dropped_or_skip_the_operation() {
     let generated = generates(doc);
     assert_eq!(generated.report.operations.len(), 1);
 }
+
+// ---- Constructs of large public 3.1 specs (issue 20): each generates. ----
+
+fn ok_response() -> Value {
+    json!({"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/E"}}}}})
+}
+
+fn generates_yaml(text: &str) -> galileo_export_codegen::Generated {
+    let doc = galileo_export_codegen::parse::parse_yaml(std::path::Path::new("inline.yaml"), text)
+        .unwrap_or_else(|e| panic!("parses: {e}"));
+    generates(doc)
+}
+
+#[test]
+fn integers_beyond_64_bits_parse_and_bounds_are_widened() {
+    let text = r#"
+openapi: 3.1.0
+info: {title: t, version: "1"}
+paths: {}
+components:
+  schemas:
+    E:
+      type: object
+      properties:
+        a: {type: integer, minimum: -9223372036854776000, maximum: 99999999999999999999999}
+        b: {type: integer, format: int64, default: 123456789012345678901234567890}
+        c: {type: number, example: 340282366920938463463374607431768211457, enum: [1, 18446744073709551616]}
+        d: {type: integer, const: -170141183460469231731687303715884105729}
+"#;
+    let generated = generates_yaml(text);
+    let report = &generated.report;
+    let p = "#/components/schemas/E/properties";
+    // The text's value, then the schema's bound: both reported.
+    assert!(report.fired(Rule::WideInteger, &format!("{p}/a/minimum")));
+    assert!(report.fired(Rule::WideInteger, &format!("{p}/a/maximum")));
+    assert!(report.fired(Rule::WideInteger, &format!("{p}/b/default")));
+    assert!(report.fired(Rule::WideInteger, &format!("{p}/c/example")));
+    assert!(report.fired(Rule::WideInteger, &format!("{p}/c/enum/1")));
+    assert!(report.fired(Rule::WideInteger, &format!("{p}/d/const")));
+    assert!(Rule::WideInteger.approximates());
+    assert!(generated.api.contains("pub struct E"));
+    // -9223372036854776000 is i64::MIN as a JavaScript printer writes it: widened to it.
+    let (doc, _) = norm(spec_with(json!({"A": {"type": "integer",
+        "minimum": -9223372036854775808.0_f64, "maximum": 1e30}})));
+    assert_eq!(
+        schema(&doc, "A"),
+        json!({"type": "integer", "minimum": i64::MIN})
+    );
+    // JSON text reads the same way.
+    let doc = galileo_export_codegen::parse::parse_json(
+        std::path::Path::new("inline.json"),
+        r#"{"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {},
+            "components": {"schemas": {"A": {"type": "integer", "minimum": -9223372036854776000,
+            "maximum": 99999999999999999999999}}}}"#,
+    )
+    .unwrap_or_else(|e| panic!("parses: {e}"));
+    let (doc, report) = norm(doc);
+    assert_eq!(
+        schema(&doc, "A"),
+        json!({"type": "integer", "minimum": i64::MIN})
+    );
+    assert!(report.fired(Rule::WideInteger, "#/components/schemas/A/maximum"));
+}
+
+#[test]
+fn a_format_of_another_type_is_dropped() {
+    let doc = op_spec(
+        "/a",
+        "get",
+        json!({"operationId": "a", "parameters": [
+        {"name": "since", "in": "query", "schema": {"type": "object", "format": "date-time"}}
+    ], "responses": ok_response()}),
+    );
+    let mut doc = doc;
+    doc["components"]["schemas"]["E"] = json!({"type": "object", "format": "date-time", "properties": {
+        "n": {"type": "integer", "format": "date"},
+        "f": {"type": "number", "format": "uuid"},
+        "b": {"type": "boolean", "format": "int32"},
+        "l": {"type": "array", "format": "binary", "items": {"type": "string", "format": "int64"}},
+        "ok": {"type": "integer", "format": "int32"}
+    }});
+    let generated = generates(doc);
+    let report = &generated.report;
+    let p = "#/components/schemas/E";
+    for at in [
+        "",
+        "/properties/n",
+        "/properties/f",
+        "/properties/b",
+        "/properties/l",
+    ] {
+        assert!(
+            report.fired(Rule::ForeignFormat, &format!("{p}{at}/format")),
+            "{at}"
+        );
+    }
+    assert!(!report.fired(Rule::ForeignFormat, &format!("{p}/properties/ok/format")));
+    assert!(!report.fired(
+        Rule::ForeignFormat,
+        &format!("{p}/properties/l/items/format")
+    ));
+    assert!(report.fired(
+        Rule::ForeignFormat,
+        "#/paths/~1a/get/parameters/0/schema/format"
+    ));
+    assert!(
+        generated.api.contains("pub ok: ::std::option::Option<i32>"),
+        "{}",
+        generated.api
+    );
+}
+
+#[test]
+fn every_legal_parameter_form_generates() {
+    let doc = json!({
+        "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/items/{id}": {
+            "parameters": [
+                {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+                {"$ref": "#/components/parameters/Trace"}
+            ],
+            "get": {"operationId": "get_item", "parameters": [
+                {"name": "filter", "in": "query", "content": {"application/json": {"schema": {"type": "object", "properties": {"a": {"type": "string"}}}}}},
+                {"$ref": "#/components/parameters/Limit", "description": "how many"},
+                {"name": "anything", "in": "query", "schema": true},
+                {"name": "flag", "in": "query", "schema": {"type": "boolean"}},
+                {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}
+            ], "responses": ok_response()},
+            "post": {"operationId": "post_item", "responses": ok_response()}
+        }},
+        "components": {
+            "schemas": {"E": {"type": "object"}},
+            "parameters": {
+                "Trace": {"name": "X-Trace", "in": "header", "schema": {"type": "string"}},
+                "Limit": {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 100}}
+            }
+        }
+    });
+    let generated = generates(doc);
+    assert!(
+        generated.api.contains("pub fn get_item(&self)"),
+        "{}",
+        generated.api
+    );
+    assert!(generated.api.contains("pub fn post_item(&self)"));
+    assert!(generated.api.contains("pub fn limit<"));
+    assert!(generated.api.contains("pub fn flag<"));
+    assert!(generated.api.contains("pub fn filter<"));
+    assert!(generated
+        .report
+        .rewrites
+        .iter()
+        .any(|r| r.rule == Rule::ContentParameter && r.pointer.ends_with("/parameters/0")));
+}
+
+#[test]
+fn a_parameter_openapiv3_refuses_is_named_not_the_paths() {
+    let spec = |param: Value| {
+        json!({
+            "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/fine": {"get": {"operationId": "fine", "responses": ok_response()}},
+                "/items": {"get": {"operationId": "items", "parameters": [
+                    {"name": "ok", "in": "query", "schema": {"type": "string"}},
+                    param
+                ], "responses": ok_response()}}
+            },
+            "components": {"schemas": {"E": {"type": "object"}}}
+        })
+    };
+    for param in [
+        json!({"name": "x", "in": "query"}),
+        json!({"name": "x", "in": "body", "schema": {"type": "string"}}),
+    ] {
+        let err = galileo_export_codegen::generate_value(
+            std::path::Path::new("inline.json"),
+            spec(param),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.location,
+            galileo_export_codegen::Location::Pointer("#/paths/~1items/get/parameters/1".into()),
+            "{err}"
+        );
+    }
+}

@@ -9,13 +9,14 @@
 //!
 //! The stations of the normalizer, one module each: `rules` and `report` (what it
 //! records), `naming` (case conversions), `walk` (the document walks), `refs`
-//! (references), `schema` (single schemas), `unions` (discriminated unions), `operations`
+//! (references), `schema` (single schemas), `numbers` (numbers Rust cannot hold, foreign formats), `unions` (discriminated unions), `operations`
 //! (the document level, parameters, bodies, responses and names). Imports run one way,
 //! from this module down to `rules`, `report` and `naming`.
 
 use serde_json::{json, Value};
 
 mod naming;
+mod numbers;
 mod operations;
 mod refs;
 mod report;
@@ -57,6 +58,7 @@ pub fn normalize(mut doc: Value) -> Result<(Value, Report), NormalizeError> {
             format!("unsupported OpenAPI version `{version}` (3.0.x or 3.1.x expected)"),
         ));
     }
+    numbers::wide_numbers(&doc, &mut report);
     document(&mut doc, &mut report)?;
     repair_dangling_mappings(&mut doc, &mut report);
     inline_path_item_refs(&mut doc, &mut report);
