@@ -1075,3 +1075,235 @@ fn a_parameter_openapiv3_refuses_is_named_not_the_paths() {
         );
     }
 }
+
+fn doc_with(paths: Value, components: Value) -> Value {
+    json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": paths, "components": components})
+}
+
+#[test]
+fn operations_without_or_with_duplicate_ids_get_unique_stable_names() {
+    let paths = json!({
+        "/users": {"get": {"responses": ok_response()}, "post": {"responses": ok_response()}},
+        "/users/{id}": {"get": {"parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}], "responses": ok_response()}},
+        "/a/list": {"get": {"operationId": "list", "responses": ok_response()}},
+        "/b/list": {"get": {"operationId": "list", "responses": ok_response()}}
+    });
+    let doc = doc_with(paths, json!({"schemas": {"E": {"type": "object"}}}));
+    let first = generates(doc.clone());
+    let names: Vec<&str> = first
+        .report
+        .operations
+        .iter()
+        .map(|o| o.name.as_str())
+        .collect();
+    let unique: std::collections::BTreeSet<&str> = names.iter().copied().collect();
+    assert_eq!(unique.len(), 5, "{names:?}");
+    // Stable: the same spec names them the same way.
+    let again = generates(doc);
+    assert_eq!(first.api, again.api);
+}
+
+#[test]
+fn empty_responses_generate() {
+    let doc = doc_with(
+        json!({"/ping": {"get": {"operationId": "ping", "responses": {}}}}),
+        json!({"schemas": {}}),
+    );
+    assert!(generates(doc).api.contains("pub fn ping(&self)"));
+}
+
+#[test]
+fn discriminator_shapes_generate() {
+    let cat = json!({"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string", "const": "cat"}, "meow": {"type": "boolean"}}});
+    let dog = json!({"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string", "const": "dog"}, "bark": {"type": "boolean"}}});
+    let doc = doc_with(
+        json!({}),
+        json!({"schemas": {
+            "Cat": cat, "Dog": dog,
+            // No mapping: the members' const tags name them.
+            "NoMapping": {"oneOf": [{"$ref": "#/components/schemas/Cat"}, {"$ref": "#/components/schemas/Dog"}],
+                "discriminator": {"propertyName": "kind"}},
+            // On anyOf.
+            "OnAnyOf": {"anyOf": [{"$ref": "#/components/schemas/Cat"}, {"$ref": "#/components/schemas/Dog"}],
+                "discriminator": {"propertyName": "kind", "mapping": {"cat": "#/components/schemas/Cat", "dog": "#/components/schemas/Dog"}}},
+            // On a base object whose subtypes allOf it (springdoc / Jackson).
+            "Pet": {"type": "object", "required": ["petType"], "properties": {"petType": {"type": "string"}, "name": {"type": "string"}},
+                "discriminator": {"propertyName": "petType"}},
+            "Lion": {"allOf": [{"$ref": "#/components/schemas/Pet"}, {"type": "object", "properties": {"mane": {"type": "boolean"}}}]},
+            "Shark": {"allOf": [{"$ref": "#/components/schemas/Pet"}, {"type": "object", "properties": {"fins": {"type": "integer"}}}]}
+        }}),
+    );
+    let generated = generates(doc);
+    for name in ["NoMapping", "OnAnyOf", "Pet", "Lion", "Shark"] {
+        assert!(
+            generated.api.contains(&format!("pub struct {name}"))
+                || generated.api.contains(&format!("pub enum {name}")),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn recursive_and_dynamic_references_generate() {
+    let doc = doc_with(
+        json!({}),
+        json!({"schemas": {
+            "Tree": {"type": "object", "properties": {
+                "children": {"type": "array", "items": {"$ref": "#/components/schemas/Tree"}},
+                "parent": {"anyOf": [{"$ref": "#/components/schemas/Tree"}, {"type": "null"}]}
+            }},
+            "Node": {"$dynamicAnchor": "node", "type": "object", "properties": {
+                "next": {"$dynamicRef": "#node"},
+                "prev": {"$recursiveRef": "#"}
+            }}
+        }}),
+    );
+    let (out, report) = norm(doc.clone());
+    let node = schema(&out, "Node");
+    assert_eq!(
+        node["properties"]["next"],
+        json!({"$ref": "#/components/schemas/Node"})
+    );
+    assert_eq!(
+        node["properties"]["prev"],
+        json!({"$ref": "#/components/schemas/Node"})
+    );
+    assert!(report.fired(
+        Rule::DynamicRef,
+        "#/components/schemas/Node/properties/next"
+    ));
+    assert!(report.fired(
+        Rule::DynamicRef,
+        "#/components/schemas/Node/properties/prev"
+    ));
+    let generated = generates(doc);
+    assert!(generated.api.contains("pub struct Tree"));
+    assert!(
+        generated
+            .api
+            .contains("pub next: ::std::option::Option<::std::boxed::Box<Node>>"),
+        "{}",
+        generated.api
+    );
+}
+
+#[test]
+fn nullable_and_boolean_exclusive_minimum_inside_31_generate() {
+    let doc = doc_with(
+        json!({}),
+        json!({"schemas": {"A": {"type": "object", "properties": {
+            "n": {"type": "string", "nullable": true},
+            "m": {"type": "integer", "minimum": 0, "exclusiveMinimum": true},
+            "x": {"type": "number", "maximum": 1, "exclusiveMaximum": false}
+        }}}}),
+    );
+    let generated = generates(doc);
+    assert!(generated
+        .api
+        .contains("pub n: ::std::option::Option<::std::string::String>"));
+}
+
+#[test]
+fn event_streams_and_other_non_json_responses_generate() {
+    let doc = doc_with(
+        json!({
+            "/stream": {"get": {"operationId": "stream", "responses": {"200": {"description": "events",
+                "content": {"text/event-stream": {"schema": {"type": "string"}}}}}}},
+            "/csv": {"get": {"operationId": "csv", "responses": {"200": {"description": "csv",
+                "content": {"text/csv": {"schema": {"type": "string"}}, "application/x-ndjson": {}}}}}},
+            "/pdf": {"get": {"operationId": "pdf", "responses": {"200": {"description": "pdf",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}}}
+        }),
+        json!({"schemas": {}}),
+    );
+    let generated = generates(doc);
+    for op in ["stream", "csv", "pdf"] {
+        assert!(
+            generated.api.contains(&format!("pub fn {op}(&self)")),
+            "{op}"
+        );
+    }
+}
+
+#[test]
+fn webhooks_callbacks_shared_responses_headers_and_links_generate() {
+    let doc = json!({
+        "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "webhooks": {"created": {"post": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/E"}}}},
+            "responses": {"200": {"description": "ok"}}}}},
+        "paths": {"/subscribe": {"post": {"operationId": "subscribe",
+            "callbacks": {"onEvent": {"{$request.body#/url}": {"post": {"responses": {"200": {"description": "ok"}}}}}},
+            "responses": {
+                "201": {"$ref": "#/components/responses/Created"},
+                "404": {"$ref": "#/components/responses/NotFound"}
+            }}}},
+        "components": {
+            "schemas": {"E": {"type": "object", "properties": {"id": {"type": "string"}}}},
+            "headers": {"Rate": {"schema": {"type": "integer"}}},
+            "links": {"Self": {"operationId": "subscribe"}},
+            "responses": {
+                "Created": {"description": "created",
+                    "headers": {"X-Rate": {"$ref": "#/components/headers/Rate"}},
+                    "links": {"self": {"$ref": "#/components/links/Self"}},
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/E"}}}},
+                "NotFound": {"description": "missing"}
+            }
+        }
+    });
+    let generated = generates(doc);
+    assert!(generated.api.contains("pub fn subscribe(&self)"));
+}
+
+#[test]
+fn schema_names_colliding_once_sanitised_stay_distinct() {
+    let doc = doc_with(
+        json!({"/a": {"get": {"operationId": "a", "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+        "type": "object", "properties": {
+            "x": {"$ref": "#/components/schemas/app.models.User"},
+            "y": {"$ref": "#/components/schemas/app-models-User"},
+            "z": {"$ref": "#/components/schemas/AppModelsUser"}
+        }}}}}}}}}),
+        json!({"schemas": {
+            "app.models.User": {"type": "object", "properties": {"a": {"type": "string"}}},
+            "app-models-User": {"type": "object", "properties": {"b": {"type": "string"}}},
+            "AppModelsUser": {"type": "object", "properties": {"c": {"type": "string"}}}
+        }}),
+    );
+    let generated = generates(doc);
+    for field in ["pub a:", "pub b:", "pub c:"] {
+        assert!(generated.api.contains(field), "{field}");
+    }
+}
+
+#[test]
+fn yaml_11_traps_read_as_yaml_12() {
+    let text = r#"
+openapi: 3.1.0
+info: {title: t, version: 1.10}
+paths: {}
+components:
+  schemas:
+    Answer:
+      type: string
+      enum: [yes, no, on, off, y, n, =, 2024-01-02]
+      default: no
+    Country:
+      type: string
+      enum: [NO, SE]
+"#;
+    let doc = galileo_export_codegen::parse::parse_yaml(std::path::Path::new("inline.yaml"), text)
+        .unwrap_or_else(|e| panic!("parses: {e}"));
+    assert_eq!(
+        doc["components"]["schemas"]["Answer"]["enum"],
+        json!(["yes", "no", "on", "off", "y", "n", "=", "2024-01-02"])
+    );
+    assert_eq!(doc["components"]["schemas"]["Answer"]["default"], "no");
+    assert_eq!(
+        doc["components"]["schemas"]["Country"]["enum"],
+        json!(["NO", "SE"])
+    );
+    // `version: 1.10` is a number in YAML 1.2 too: it becomes text, reported.
+    let generated = generates(doc);
+    assert!(generated.report.fired(Rule::InfoText, "#/info/version"));
+}

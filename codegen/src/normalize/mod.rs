@@ -9,12 +9,15 @@
 //!
 //! The stations of the normalizer, one module each: `rules` and `report` (what it
 //! records), `naming` (case conversions), `walk` (the document walks), `refs`
-//! (references), `schema` (single schemas), `numbers` (numbers Rust cannot hold, foreign formats), `unions` (discriminated unions), `operations`
-//! (the document level, parameters, bodies, responses and names). Imports run one way,
+//! (references), `dynamic` (`$recursiveRef`/`$dynamicRef`), `schema` (single schemas),
+//! `numbers` (numbers Rust cannot hold, foreign formats), `unions` (discriminated
+//! unions), `operations` (the document level, parameters, bodies, responses and names).
+//! Imports run one way,
 //! from this module down to `rules`, `report` and `naming`.
 
 use serde_json::{json, Value};
 
+mod dynamic;
 mod naming;
 mod numbers;
 mod operations;
@@ -63,6 +66,7 @@ pub fn normalize(mut doc: Value) -> Result<(Value, Report), NormalizeError> {
     repair_dangling_mappings(&mut doc, &mut report);
     inline_path_item_refs(&mut doc, &mut report);
     hoist_defs(&mut doc, &mut report);
+    dynamic::dynamic_refs(&mut doc, &mut report);
     let original = doc.clone();
     check_refs(&original)?;
 

@@ -121,6 +121,13 @@ pub enum Rule {
     /// A parameter with `content` (a media type) instead of `schema` becomes a string
     /// parameter: the caller passes the serialized value (JSON text for JSON).
     ContentParameter,
+    /// An `info` field YAML read as a number or boolean (unquoted `version: 1.10`)
+    /// becomes its text (`"1.1"`: the digits YAML dropped are lost).
+    InfoText,
+    /// `$recursiveRef`/`$dynamicRef` → a static `$ref` to the enclosing component (or the
+    /// one declaring the `$dynamicAnchor`): an extension through the dynamic scope is
+    /// not followed.
+    DynamicRef,
 }
 
 impl Rule {
@@ -146,6 +153,8 @@ impl Rule {
                 | Rule::WideInteger
                 | Rule::ForeignFormat
                 | Rule::ContentParameter
+                | Rule::InfoText
+                | Rule::DynamicRef
         )
     }
 
@@ -205,6 +214,8 @@ impl Rule {
                 "integer beyond 64 bits -> nearest double; integer bound widened or dropped (approximated)"
             }
             Rule::ForeignFormat => "format of another type dropped (approximated)",
+            Rule::DynamicRef => "$recursiveRef/$dynamicRef -> static $ref (approximated)",
+            Rule::InfoText => "info number/boolean -> its text (approximated)",
             Rule::ContentParameter => {
                 "parameter with content -> string of the serialized value (approximated)"
             }
