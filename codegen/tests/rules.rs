@@ -1307,3 +1307,24 @@ components:
     let generated = generates(doc);
     assert!(generated.report.fired(Rule::InfoText, "#/info/version"));
 }
+
+#[test]
+fn a_multipart_encoding_is_dropped_and_reported() {
+    let doc = op_spec(
+        "/calls",
+        "post",
+        json!({"operationId": "create_call",
+        "requestBody": {"required": true, "content": {"multipart/form-data": {
+            "schema": {"type": "object", "required": ["sdp"], "properties": {
+                "sdp": {"type": "string"}, "session": {"type": "object"}}},
+            "encoding": {"sdp": {"contentType": "application/sdp"}, "session": {"contentType": "application/json"}}
+        }}},
+        "responses": ok_response()}),
+    );
+    let generated = generates(doc);
+    assert!(generated.report.fired(
+        Rule::PartEncoding,
+        "#/paths/~1calls/post/requestBody/content/multipart~1form-data/encoding"
+    ));
+    assert!(generated.api.contains("pub fn create_call(&self)"));
+}

@@ -128,6 +128,9 @@ pub enum Rule {
     /// one declaring the `$dynamicAnchor`): an extension through the dynamic scope is
     /// not followed.
     DynamicRef,
+    /// A request body's `encoding` (per-part content types of a multipart or form body)
+    /// is dropped: progenitor takes none, each part is sent the default way.
+    PartEncoding,
 }
 
 impl Rule {
@@ -155,6 +158,7 @@ impl Rule {
                 | Rule::ContentParameter
                 | Rule::InfoText
                 | Rule::DynamicRef
+                | Rule::PartEncoding
         )
     }
 
@@ -214,6 +218,7 @@ impl Rule {
                 "integer beyond 64 bits -> nearest double; integer bound widened or dropped (approximated)"
             }
             Rule::ForeignFormat => "format of another type dropped (approximated)",
+            Rule::PartEncoding => "request body encoding dropped (approximated)",
             Rule::DynamicRef => "$recursiveRef/$dynamicRef -> static $ref (approximated)",
             Rule::InfoText => "info number/boolean -> its text (approximated)",
             Rule::ContentParameter => {
