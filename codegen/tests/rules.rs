@@ -1328,3 +1328,30 @@ fn a_multipart_encoding_is_dropped_and_reported() {
     ));
     assert!(generated.api.contains("pub fn create_call(&self)"));
 }
+
+#[test]
+fn defs_of_an_inline_schema_become_components() {
+    let doc = op_spec(
+        "/speech",
+        "post",
+        json!({"operationId": "speech", "responses": {"200": {
+        "description": "events", "content": {"application/json": {"schema": {
+            "type": "object",
+            "properties": {"event": {"$ref": "#/$defs/EventTypes"}, "delta": {"$ref": "#/$defs/Delta"}},
+            "$defs": {
+                "EventTypes": {"type": "string", "enum": ["delta", "done"]},
+                "Delta": {"type": "object", "properties": {"kind": {"$ref": "#/$defs/EventTypes"}}}
+            }
+        }}}}}}),
+    );
+    let (out, report) = norm(doc.clone());
+    assert_eq!(
+        schema(&out, "Delta")["properties"]["kind"],
+        json!({"$ref": "#/components/schemas/EventTypes"})
+    );
+    assert!(report.fired(
+        Rule::HoistDefs,
+        "#/paths/~1speech/post/responses/200/content/application~1json/schema/$defs/EventTypes"
+    ));
+    assert!(generates(doc).api.contains("pub enum EventTypes"));
+}

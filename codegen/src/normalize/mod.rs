@@ -9,7 +9,8 @@
 //!
 //! The stations of the normalizer, one module each: `rules` and `report` (what it
 //! records), `naming` (case conversions), `walk` (the document walks), `refs`
-//! (references), `dynamic` (`$recursiveRef`/`$dynamicRef`), `schema` (single schemas),
+//! (references), `dynamic` (`$recursiveRef`/`$dynamicRef`), `inline_defs` (`$defs` of inline
+//! schemas), `schema` (single schemas),
 //! `numbers` (numbers Rust cannot hold, foreign formats), `unions` (discriminated
 //! unions), `operations` (the document level, parameters, bodies, responses and names).
 //! Imports run one way,
@@ -18,6 +19,7 @@
 use serde_json::{json, Value};
 
 mod dynamic;
+mod inline_defs;
 mod naming;
 mod numbers;
 mod operations;
@@ -66,6 +68,7 @@ pub fn normalize(mut doc: Value) -> Result<(Value, Report), NormalizeError> {
     repair_dangling_mappings(&mut doc, &mut report);
     inline_path_item_refs(&mut doc, &mut report);
     hoist_defs(&mut doc, &mut report);
+    inline_defs::hoist_inline_defs(&mut doc, &mut report);
     dynamic::dynamic_refs(&mut doc, &mut report);
     let original = doc.clone();
     check_refs(&original)?;
