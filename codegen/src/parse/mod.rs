@@ -41,7 +41,7 @@ pub fn parse_json(path: &Path, text: &str) -> Result<Value, CodegenError> {
 
 /// Parse YAML text (YAML 1.2: `no`, `=` and dates are strings). Mapping keys that are
 /// not strings (e.g. an unquoted `200:`) become strings; integers beyond 64 bits become
-/// the nearest double (see [`lossless`]).
+/// the nearest double (the normalizer reports each).
 pub fn parse_yaml(path: &Path, text: &str) -> Result<Value, CodegenError> {
     let node: lossless::Node = serde_yaml::from_str(text).map_err(|e| {
         let location = match e.location() {
