@@ -12,6 +12,7 @@ pub mod locate;
 pub mod multipart;
 pub mod normalize;
 pub mod parse;
+pub mod pinpoint;
 pub mod progenitor_run;
 pub mod requirements;
 pub mod unions;

@@ -16,11 +16,19 @@ pub fn to_openapi(file: &Path, doc: &Value) -> Result<openapiv3::OpenAPI, Codege
     let mut track = serde_path_to_error::Track::new();
     let de = serde_path_to_error::Deserializer::new(doc, &mut track);
     serde::Deserialize::deserialize(de).map_err(|e: serde_json::Error| {
-        let path = track.path();
+        let mut pointer = path_to_pointer(&track.path());
+        let mut reason = e.to_string();
+        // `serde` stops at the enclosing map of an untagged enum: look deeper.
+        if let Some((inner, why)) = crate::pinpoint::innermost_failure(doc) {
+            if inner.len() > pointer.len() {
+                pointer = inner;
+                reason = why;
+            }
+        }
         CodegenError::at(
             file,
-            path_to_pointer(&path),
-            format!("not a valid OpenAPI 3.0 document after normalization: {e}"),
+            pointer,
+            format!("not a valid OpenAPI 3.0 document after normalization: {reason}"),
         )
     })
 }

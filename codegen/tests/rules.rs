@@ -889,3 +889,469 @@ fn parameters_progenitor_cannot_send_are_dropped_or_skip_the_operation() {
     let generated = generates(doc);
     assert_eq!(generated.report.operations.len(), 1);
 }
+
+// ---- Constructs of large public 3.1 specs (issue 20): each generates. ----
+
+fn ok_response() -> Value {
+    json!({"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/E"}}}}})
+}
+
+fn generates_yaml(text: &str) -> galileo_export_codegen::Generated {
+    let doc = galileo_export_codegen::parse::parse_yaml(std::path::Path::new("inline.yaml"), text)
+        .unwrap_or_else(|e| panic!("parses: {e}"));
+    generates(doc)
+}
+
+#[test]
+fn integers_beyond_64_bits_parse_and_bounds_are_widened() {
+    let text = r#"
+openapi: 3.1.0
+info: {title: t, version: "1"}
+paths: {}
+components:
+  schemas:
+    E:
+      type: object
+      properties:
+        a: {type: integer, minimum: -9223372036854776000, maximum: 99999999999999999999999}
+        b: {type: integer, format: int64, default: 123456789012345678901234567890}
+        c: {type: number, example: 340282366920938463463374607431768211457, enum: [1, 18446744073709551616]}
+        d: {type: integer, const: -170141183460469231731687303715884105729}
+"#;
+    let generated = generates_yaml(text);
+    let report = &generated.report;
+    let p = "#/components/schemas/E/properties";
+    // The text's value, then the schema's bound: both reported.
+    assert!(report.fired(Rule::WideInteger, &format!("{p}/a/minimum")));
+    assert!(report.fired(Rule::WideInteger, &format!("{p}/a/maximum")));
+    assert!(report.fired(Rule::WideInteger, &format!("{p}/b/default")));
+    assert!(report.fired(Rule::WideInteger, &format!("{p}/c/example")));
+    assert!(report.fired(Rule::WideInteger, &format!("{p}/c/enum/1")));
+    assert!(report.fired(Rule::WideInteger, &format!("{p}/d/const")));
+    assert!(Rule::WideInteger.approximates());
+    assert!(generated.api.contains("pub struct E"));
+    // -9223372036854776000 is i64::MIN as a JavaScript printer writes it: widened to it.
+    let (doc, _) = norm(spec_with(json!({"A": {"type": "integer",
+        "minimum": -9223372036854775808.0_f64, "maximum": 1e30}})));
+    assert_eq!(
+        schema(&doc, "A"),
+        json!({"type": "integer", "minimum": i64::MIN})
+    );
+    // JSON text reads the same way.
+    let doc = galileo_export_codegen::parse::parse_json(
+        std::path::Path::new("inline.json"),
+        r#"{"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {},
+            "components": {"schemas": {"A": {"type": "integer", "minimum": -9223372036854776000,
+            "maximum": 99999999999999999999999}}}}"#,
+    )
+    .unwrap_or_else(|e| panic!("parses: {e}"));
+    let (doc, report) = norm(doc);
+    assert_eq!(
+        schema(&doc, "A"),
+        json!({"type": "integer", "minimum": i64::MIN})
+    );
+    assert!(report.fired(Rule::WideInteger, "#/components/schemas/A/maximum"));
+}
+
+#[test]
+fn a_format_of_another_type_is_dropped() {
+    let doc = op_spec(
+        "/a",
+        "get",
+        json!({"operationId": "a", "parameters": [
+        {"name": "since", "in": "query", "schema": {"type": "object", "format": "date-time"}}
+    ], "responses": ok_response()}),
+    );
+    let mut doc = doc;
+    doc["components"]["schemas"]["E"] = json!({"type": "object", "format": "date-time", "properties": {
+        "n": {"type": "integer", "format": "date"},
+        "f": {"type": "number", "format": "uuid"},
+        "b": {"type": "boolean", "format": "int32"},
+        "l": {"type": "array", "format": "binary", "items": {"type": "string", "format": "int64"}},
+        "ok": {"type": "integer", "format": "int32"}
+    }});
+    let generated = generates(doc);
+    let report = &generated.report;
+    let p = "#/components/schemas/E";
+    for at in [
+        "",
+        "/properties/n",
+        "/properties/f",
+        "/properties/b",
+        "/properties/l",
+    ] {
+        assert!(
+            report.fired(Rule::ForeignFormat, &format!("{p}{at}/format")),
+            "{at}"
+        );
+    }
+    assert!(!report.fired(Rule::ForeignFormat, &format!("{p}/properties/ok/format")));
+    assert!(!report.fired(
+        Rule::ForeignFormat,
+        &format!("{p}/properties/l/items/format")
+    ));
+    assert!(report.fired(
+        Rule::ForeignFormat,
+        "#/paths/~1a/get/parameters/0/schema/format"
+    ));
+    assert!(
+        generated.api.contains("pub ok: ::std::option::Option<i32>"),
+        "{}",
+        generated.api
+    );
+}
+
+#[test]
+fn every_legal_parameter_form_generates() {
+    let doc = json!({
+        "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/items/{id}": {
+            "parameters": [
+                {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+                {"$ref": "#/components/parameters/Trace"}
+            ],
+            "get": {"operationId": "get_item", "parameters": [
+                {"name": "filter", "in": "query", "content": {"application/json": {"schema": {"type": "object", "properties": {"a": {"type": "string"}}}}}},
+                {"$ref": "#/components/parameters/Limit", "description": "how many"},
+                {"name": "anything", "in": "query", "schema": true},
+                {"name": "flag", "in": "query", "schema": {"type": "boolean"}},
+                {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}
+            ], "responses": ok_response()},
+            "post": {"operationId": "post_item", "responses": ok_response()}
+        }},
+        "components": {
+            "schemas": {"E": {"type": "object"}},
+            "parameters": {
+                "Trace": {"name": "X-Trace", "in": "header", "schema": {"type": "string"}},
+                "Limit": {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 100}}
+            }
+        }
+    });
+    let generated = generates(doc);
+    assert!(
+        generated.api.contains("pub fn get_item(&self)"),
+        "{}",
+        generated.api
+    );
+    assert!(generated.api.contains("pub fn post_item(&self)"));
+    assert!(generated.api.contains("pub fn limit<"));
+    assert!(generated.api.contains("pub fn flag<"));
+    assert!(generated.api.contains("pub fn filter<"));
+    assert!(generated
+        .report
+        .rewrites
+        .iter()
+        .any(|r| r.rule == Rule::ContentParameter && r.pointer.ends_with("/parameters/0")));
+}
+
+#[test]
+fn a_parameter_openapiv3_refuses_is_named_not_the_paths() {
+    let spec = |param: Value| {
+        json!({
+            "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/fine": {"get": {"operationId": "fine", "responses": ok_response()}},
+                "/items": {"get": {"operationId": "items", "parameters": [
+                    {"name": "ok", "in": "query", "schema": {"type": "string"}},
+                    param
+                ], "responses": ok_response()}}
+            },
+            "components": {"schemas": {"E": {"type": "object"}}}
+        })
+    };
+    for param in [
+        json!({"name": "x", "in": "query"}),
+        json!({"name": "x", "in": "body", "schema": {"type": "string"}}),
+    ] {
+        let err = galileo_export_codegen::generate_value(
+            std::path::Path::new("inline.json"),
+            spec(param),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.location,
+            galileo_export_codegen::Location::Pointer("#/paths/~1items/get/parameters/1".into()),
+            "{err}"
+        );
+    }
+}
+
+fn doc_with(paths: Value, components: Value) -> Value {
+    json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": paths, "components": components})
+}
+
+#[test]
+fn operations_without_or_with_duplicate_ids_get_unique_stable_names() {
+    let paths = json!({
+        "/users": {"get": {"responses": ok_response()}, "post": {"responses": ok_response()}},
+        "/users/{id}": {"get": {"parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}], "responses": ok_response()}},
+        "/a/list": {"get": {"operationId": "list", "responses": ok_response()}},
+        "/b/list": {"get": {"operationId": "list", "responses": ok_response()}}
+    });
+    let doc = doc_with(paths, json!({"schemas": {"E": {"type": "object"}}}));
+    let first = generates(doc.clone());
+    let names: Vec<&str> = first
+        .report
+        .operations
+        .iter()
+        .map(|o| o.name.as_str())
+        .collect();
+    let unique: std::collections::BTreeSet<&str> = names.iter().copied().collect();
+    assert_eq!(unique.len(), 5, "{names:?}");
+    // Stable: the same spec names them the same way.
+    let again = generates(doc);
+    assert_eq!(first.api, again.api);
+}
+
+#[test]
+fn empty_responses_generate() {
+    let doc = doc_with(
+        json!({"/ping": {"get": {"operationId": "ping", "responses": {}}}}),
+        json!({"schemas": {}}),
+    );
+    assert!(generates(doc).api.contains("pub fn ping(&self)"));
+}
+
+#[test]
+fn discriminator_shapes_generate() {
+    let cat = json!({"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string", "const": "cat"}, "meow": {"type": "boolean"}}});
+    let dog = json!({"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string", "const": "dog"}, "bark": {"type": "boolean"}}});
+    let doc = doc_with(
+        json!({}),
+        json!({"schemas": {
+            "Cat": cat, "Dog": dog,
+            // No mapping: the members' const tags name them.
+            "NoMapping": {"oneOf": [{"$ref": "#/components/schemas/Cat"}, {"$ref": "#/components/schemas/Dog"}],
+                "discriminator": {"propertyName": "kind"}},
+            // On anyOf.
+            "OnAnyOf": {"anyOf": [{"$ref": "#/components/schemas/Cat"}, {"$ref": "#/components/schemas/Dog"}],
+                "discriminator": {"propertyName": "kind", "mapping": {"cat": "#/components/schemas/Cat", "dog": "#/components/schemas/Dog"}}},
+            // On a base object whose subtypes allOf it (springdoc / Jackson).
+            "Pet": {"type": "object", "required": ["petType"], "properties": {"petType": {"type": "string"}, "name": {"type": "string"}},
+                "discriminator": {"propertyName": "petType"}},
+            "Lion": {"allOf": [{"$ref": "#/components/schemas/Pet"}, {"type": "object", "properties": {"mane": {"type": "boolean"}}}]},
+            "Shark": {"allOf": [{"$ref": "#/components/schemas/Pet"}, {"type": "object", "properties": {"fins": {"type": "integer"}}}]}
+        }}),
+    );
+    let generated = generates(doc);
+    for name in ["NoMapping", "OnAnyOf", "Pet", "Lion", "Shark"] {
+        assert!(
+            generated.api.contains(&format!("pub struct {name}"))
+                || generated.api.contains(&format!("pub enum {name}")),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn recursive_and_dynamic_references_generate() {
+    let doc = doc_with(
+        json!({}),
+        json!({"schemas": {
+            "Tree": {"type": "object", "properties": {
+                "children": {"type": "array", "items": {"$ref": "#/components/schemas/Tree"}},
+                "parent": {"anyOf": [{"$ref": "#/components/schemas/Tree"}, {"type": "null"}]}
+            }},
+            "Node": {"$dynamicAnchor": "node", "type": "object", "properties": {
+                "next": {"$dynamicRef": "#node"},
+                "prev": {"$recursiveRef": "#"}
+            }}
+        }}),
+    );
+    let (out, report) = norm(doc.clone());
+    let node = schema(&out, "Node");
+    assert_eq!(
+        node["properties"]["next"],
+        json!({"$ref": "#/components/schemas/Node"})
+    );
+    assert_eq!(
+        node["properties"]["prev"],
+        json!({"$ref": "#/components/schemas/Node"})
+    );
+    assert!(report.fired(
+        Rule::DynamicRef,
+        "#/components/schemas/Node/properties/next"
+    ));
+    assert!(report.fired(
+        Rule::DynamicRef,
+        "#/components/schemas/Node/properties/prev"
+    ));
+    let generated = generates(doc);
+    assert!(generated.api.contains("pub struct Tree"));
+    assert!(
+        generated
+            .api
+            .contains("pub next: ::std::option::Option<::std::boxed::Box<Node>>"),
+        "{}",
+        generated.api
+    );
+}
+
+#[test]
+fn nullable_and_boolean_exclusive_minimum_inside_31_generate() {
+    let doc = doc_with(
+        json!({}),
+        json!({"schemas": {"A": {"type": "object", "properties": {
+            "n": {"type": "string", "nullable": true},
+            "m": {"type": "integer", "minimum": 0, "exclusiveMinimum": true},
+            "x": {"type": "number", "maximum": 1, "exclusiveMaximum": false}
+        }}}}),
+    );
+    let generated = generates(doc);
+    assert!(generated
+        .api
+        .contains("pub n: ::std::option::Option<::std::string::String>"));
+}
+
+#[test]
+fn event_streams_and_other_non_json_responses_generate() {
+    let doc = doc_with(
+        json!({
+            "/stream": {"get": {"operationId": "stream", "responses": {"200": {"description": "events",
+                "content": {"text/event-stream": {"schema": {"type": "string"}}}}}}},
+            "/csv": {"get": {"operationId": "csv", "responses": {"200": {"description": "csv",
+                "content": {"text/csv": {"schema": {"type": "string"}}, "application/x-ndjson": {}}}}}},
+            "/pdf": {"get": {"operationId": "pdf", "responses": {"200": {"description": "pdf",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}}}
+        }),
+        json!({"schemas": {}}),
+    );
+    let generated = generates(doc);
+    for op in ["stream", "csv", "pdf"] {
+        assert!(
+            generated.api.contains(&format!("pub fn {op}(&self)")),
+            "{op}"
+        );
+    }
+}
+
+#[test]
+fn webhooks_callbacks_shared_responses_headers_and_links_generate() {
+    let doc = json!({
+        "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "webhooks": {"created": {"post": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/E"}}}},
+            "responses": {"200": {"description": "ok"}}}}},
+        "paths": {"/subscribe": {"post": {"operationId": "subscribe",
+            "callbacks": {"onEvent": {"{$request.body#/url}": {"post": {"responses": {"200": {"description": "ok"}}}}}},
+            "responses": {
+                "201": {"$ref": "#/components/responses/Created"},
+                "404": {"$ref": "#/components/responses/NotFound"}
+            }}}},
+        "components": {
+            "schemas": {"E": {"type": "object", "properties": {"id": {"type": "string"}}}},
+            "headers": {"Rate": {"schema": {"type": "integer"}}},
+            "links": {"Self": {"operationId": "subscribe"}},
+            "responses": {
+                "Created": {"description": "created",
+                    "headers": {"X-Rate": {"$ref": "#/components/headers/Rate"}},
+                    "links": {"self": {"$ref": "#/components/links/Self"}},
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/E"}}}},
+                "NotFound": {"description": "missing"}
+            }
+        }
+    });
+    let generated = generates(doc);
+    assert!(generated.api.contains("pub fn subscribe(&self)"));
+}
+
+#[test]
+fn schema_names_colliding_once_sanitised_stay_distinct() {
+    let doc = doc_with(
+        json!({"/a": {"get": {"operationId": "a", "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+        "type": "object", "properties": {
+            "x": {"$ref": "#/components/schemas/app.models.User"},
+            "y": {"$ref": "#/components/schemas/app-models-User"},
+            "z": {"$ref": "#/components/schemas/AppModelsUser"}
+        }}}}}}}}}),
+        json!({"schemas": {
+            "app.models.User": {"type": "object", "properties": {"a": {"type": "string"}}},
+            "app-models-User": {"type": "object", "properties": {"b": {"type": "string"}}},
+            "AppModelsUser": {"type": "object", "properties": {"c": {"type": "string"}}}
+        }}),
+    );
+    let generated = generates(doc);
+    for field in ["pub a:", "pub b:", "pub c:"] {
+        assert!(generated.api.contains(field), "{field}");
+    }
+}
+
+#[test]
+fn yaml_11_traps_read_as_yaml_12() {
+    let text = r#"
+openapi: 3.1.0
+info: {title: t, version: 1.10}
+paths: {}
+components:
+  schemas:
+    Answer:
+      type: string
+      enum: [yes, no, on, off, y, n, =, 2024-01-02]
+      default: no
+    Country:
+      type: string
+      enum: [NO, SE]
+"#;
+    let doc = galileo_export_codegen::parse::parse_yaml(std::path::Path::new("inline.yaml"), text)
+        .unwrap_or_else(|e| panic!("parses: {e}"));
+    assert_eq!(
+        doc["components"]["schemas"]["Answer"]["enum"],
+        json!(["yes", "no", "on", "off", "y", "n", "=", "2024-01-02"])
+    );
+    assert_eq!(doc["components"]["schemas"]["Answer"]["default"], "no");
+    assert_eq!(
+        doc["components"]["schemas"]["Country"]["enum"],
+        json!(["NO", "SE"])
+    );
+    // `version: 1.10` is a number in YAML 1.2 too: it becomes text, reported.
+    let generated = generates(doc);
+    assert!(generated.report.fired(Rule::InfoText, "#/info/version"));
+}
+
+#[test]
+fn a_multipart_encoding_is_dropped_and_reported() {
+    let doc = op_spec(
+        "/calls",
+        "post",
+        json!({"operationId": "create_call",
+        "requestBody": {"required": true, "content": {"multipart/form-data": {
+            "schema": {"type": "object", "required": ["sdp"], "properties": {
+                "sdp": {"type": "string"}, "session": {"type": "object"}}},
+            "encoding": {"sdp": {"contentType": "application/sdp"}, "session": {"contentType": "application/json"}}
+        }}},
+        "responses": ok_response()}),
+    );
+    let generated = generates(doc);
+    assert!(generated.report.fired(
+        Rule::PartEncoding,
+        "#/paths/~1calls/post/requestBody/content/multipart~1form-data/encoding"
+    ));
+    assert!(generated.api.contains("pub fn create_call(&self)"));
+}
+
+#[test]
+fn defs_of_an_inline_schema_become_components() {
+    let doc = op_spec(
+        "/speech",
+        "post",
+        json!({"operationId": "speech", "responses": {"200": {
+        "description": "events", "content": {"application/json": {"schema": {
+            "type": "object",
+            "properties": {"event": {"$ref": "#/$defs/EventTypes"}, "delta": {"$ref": "#/$defs/Delta"}},
+            "$defs": {
+                "EventTypes": {"type": "string", "enum": ["delta", "done"]},
+                "Delta": {"type": "object", "properties": {"kind": {"$ref": "#/$defs/EventTypes"}}}
+            }
+        }}}}}}),
+    );
+    let (out, report) = norm(doc.clone());
+    assert_eq!(
+        schema(&out, "Delta")["properties"]["kind"],
+        json!({"$ref": "#/components/schemas/EventTypes"})
+    );
+    assert!(report.fired(
+        Rule::HoistDefs,
+        "#/paths/~1speech/post/responses/200/content/application~1json/schema/$defs/EventTypes"
+    ));
+    assert!(generates(doc).api.contains("pub enum EventTypes"));
+}

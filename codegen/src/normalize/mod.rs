@@ -9,13 +9,19 @@
 //!
 //! The stations of the normalizer, one module each: `rules` and `report` (what it
 //! records), `naming` (case conversions), `walk` (the document walks), `refs`
-//! (references), `schema` (single schemas), `unions` (discriminated unions), `operations`
-//! (the document level, parameters, bodies, responses and names). Imports run one way,
+//! (references), `dynamic` (`$recursiveRef`/`$dynamicRef`), `inline_defs` (`$defs` of inline
+//! schemas), `schema` (single schemas),
+//! `numbers` (numbers Rust cannot hold, foreign formats), `unions` (discriminated
+//! unions), `operations` (the document level, parameters, bodies, responses and names).
+//! Imports run one way,
 //! from this module down to `rules`, `report` and `naming`.
 
 use serde_json::{json, Value};
 
+mod dynamic;
+mod inline_defs;
 mod naming;
+mod numbers;
 mod operations;
 mod refs;
 mod report;
@@ -57,10 +63,13 @@ pub fn normalize(mut doc: Value) -> Result<(Value, Report), NormalizeError> {
             format!("unsupported OpenAPI version `{version}` (3.0.x or 3.1.x expected)"),
         ));
     }
+    numbers::wide_numbers(&doc, &mut report);
     document(&mut doc, &mut report)?;
     repair_dangling_mappings(&mut doc, &mut report);
     inline_path_item_refs(&mut doc, &mut report);
     hoist_defs(&mut doc, &mut report);
+    inline_defs::hoist_inline_defs(&mut doc, &mut report);
+    dynamic::dynamic_refs(&mut doc, &mut report);
     let original = doc.clone();
     check_refs(&original)?;
 

@@ -112,6 +112,25 @@ pub enum Rule {
     /// A parameter (or some of an object parameter's properties) progenitor cannot send
     /// is dropped when optional; when required, the operation is skipped instead.
     DroppedParameter,
+    /// An integer beyond 64 bits in the spec text is read as the nearest double; in an
+    /// integer schema a bound Rust cannot hold is widened to the nearest `i64` or dropped,
+    /// an `enum`/`const` with such a value is dropped (the type admits more).
+    WideInteger,
+    /// A `format` that belongs to another type (`date-time` on an object) is dropped.
+    ForeignFormat,
+    /// A parameter with `content` (a media type) instead of `schema` becomes a string
+    /// parameter: the caller passes the serialized value (JSON text for JSON).
+    ContentParameter,
+    /// An `info` field YAML read as a number or boolean (unquoted `version: 1.10`)
+    /// becomes its text (`"1.1"`: the digits YAML dropped are lost).
+    InfoText,
+    /// `$recursiveRef`/`$dynamicRef` → a static `$ref` to the enclosing component (or the
+    /// one declaring the `$dynamicAnchor`): an extension through the dynamic scope is
+    /// not followed.
+    DynamicRef,
+    /// A request body's `encoding` (per-part content types of a multipart or form body)
+    /// is dropped: progenitor takes none, each part is sent the default way.
+    PartEncoding,
 }
 
 impl Rule {
@@ -134,6 +153,12 @@ impl Rule {
                 | Rule::HeaderArray
                 | Rule::RawBodySchema
                 | Rule::DroppedParameter
+                | Rule::WideInteger
+                | Rule::ForeignFormat
+                | Rule::ContentParameter
+                | Rule::InfoText
+                | Rule::DynamicRef
+                | Rule::PartEncoding
         )
     }
 
@@ -188,6 +213,16 @@ impl Rule {
             }
             Rule::DroppedParameter => {
                 "optional parameter (or property) progenitor cannot send dropped (approximated)"
+            }
+            Rule::WideInteger => {
+                "integer beyond 64 bits -> nearest double; integer bound widened or dropped (approximated)"
+            }
+            Rule::ForeignFormat => "format of another type dropped (approximated)",
+            Rule::PartEncoding => "request body encoding dropped (approximated)",
+            Rule::DynamicRef => "$recursiveRef/$dynamicRef -> static $ref (approximated)",
+            Rule::InfoText => "info number/boolean -> its text (approximated)",
+            Rule::ContentParameter => {
+                "parameter with content -> string of the serialized value (approximated)"
             }
         }
     }

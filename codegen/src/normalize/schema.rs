@@ -81,6 +81,8 @@ pub fn apply_schema_rules(node: &mut Value, ptr: &str, top_level: bool, report: 
     rule_const(map, ptr, report);
     rule_examples(map, ptr, report);
     rule_exclusive_bounds(map, ptr, report);
+    super::numbers::rule_integer_bounds(map, ptr, report);
+    super::numbers::rule_foreign_format(map, ptr, report);
     rule_uuid_format(map, ptr, report);
     rule_unsupported_keywords(map, ptr, report);
     rule_ref_siblings(map, ptr, report);

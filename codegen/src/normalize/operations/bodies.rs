@@ -55,6 +55,21 @@ pub(in crate::normalize) fn bodies_and_operations(doc: &mut Value, report: &mut 
         else {
             return;
         };
+        // [`Rule::PartEncoding`]: progenitor 0.15 takes no `encoding` (per-part content
+        // types of a multipart or form body); each part is sent the default way.
+        for (media, body) in content.iter_mut() {
+            let dropped = body
+                .as_object_mut()
+                .and_then(|b| b.remove("encoding"))
+                .is_some_and(|e| e.as_object().is_some_and(|e| !e.is_empty()));
+            if dropped {
+                let at = format!(
+                    "{ptr}/requestBody/content/{}/encoding",
+                    escape_pointer(media)
+                );
+                report.record(Rule::PartEncoding, &at);
+            }
+        }
         let best = content
             .keys()
             .filter_map(|k| expressible_body(k).map(|rank| (rank, k.clone())))

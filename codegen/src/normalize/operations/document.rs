@@ -9,12 +9,27 @@ use crate::error::escape_pointer;
 use crate::normalize::report::{NormalizeError, Report};
 use crate::normalize::rules::Rule;
 
+/// [`Rule::InfoText`]: an `info` field YAML read as a number or boolean (an unquoted
+/// `version: 1.10` is the number 1.1 in YAML 1.1 and 1.2 alike) becomes its text.
+fn info_text(doc: &mut Value, report: &mut Report) {
+    let Some(info) = doc.get_mut("info").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for key in ["title", "version", "description"] {
+        if let Some(value @ (Value::Number(_) | Value::Bool(_))) = info.get_mut(key) {
+            *value = Value::String(value.to_string());
+            report.record(Rule::InfoText, &format!("#/info/{key}"));
+        }
+    }
+}
+
 /// The document-level checks and repairs done before anything else: a missing `paths`
 /// ([`Rule::EmptyPaths`]) and OAuth2 flows without `scopes` ([`Rule::OAuthScopes`]).
 pub(in crate::normalize) fn document(
     doc: &mut Value,
     report: &mut Report,
 ) -> Result<(), NormalizeError> {
+    info_text(doc, report);
     let v31 = doc
         .get("openapi")
         .and_then(Value::as_str)

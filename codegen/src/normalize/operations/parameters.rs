@@ -18,6 +18,7 @@ pub(in crate::normalize) fn parameters(doc: &mut Value, report: &mut Report) {
     let fix = |params: &mut Value, base: &str, report: &mut Report| {
         let Value::Array(params) = params else { return };
         for (i, p) in params.iter_mut().enumerate() {
+            content_parameter(p, &format!("{base}/parameters/{i}"), report);
             if let Some(Value::Object(schema)) = p.get_mut("schema") {
                 if schema.remove("nullable").is_some() {
                     // An optional parameter is already `Option<T>`; a nullable `$ref`
@@ -178,6 +179,35 @@ fn header_array(p: &mut Value, at: &str, report: &mut Report) {
         json!(format!("{description}(the values joined by commas)")),
     );
     report.record(Rule::HeaderArray, at);
+}
+
+/// [`Rule::ContentParameter`]: a parameter with `content` (a media type) instead of
+/// `schema`. Its value on the wire is the serialized media type (JSON text for
+/// `application/json`), so the parameter becomes that string; the caller serializes.
+fn content_parameter(p: &mut Value, at: &str, report: &mut Report) {
+    let Some(param) = p.as_object_mut() else {
+        return;
+    };
+    let Some(content) = param.remove("content") else {
+        return;
+    };
+    let media = content
+        .as_object()
+        .and_then(|c| c.keys().next().cloned())
+        .unwrap_or_else(|| "text/plain".to_string());
+    let description = param
+        .get("description")
+        .and_then(Value::as_str)
+        .map(|d| format!("{d} "))
+        .unwrap_or_default();
+    param.insert(
+        "schema".into(),
+        json!({"type": "string", "description": format!("{description}(serialized as {media})")}),
+    );
+    for key in ["style", "explode"] {
+        param.remove(key);
+    }
+    report.record(Rule::ContentParameter, at);
 }
 
 fn param_str<'a>(p: &'a Value, key: &str) -> Option<&'a str> {
