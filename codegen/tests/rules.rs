@@ -1355,3 +1355,72 @@ fn defs_of_an_inline_schema_become_components() {
     ));
     assert!(generates(doc).api.contains("pub enum EventTypes"));
 }
+
+#[test]
+fn a_variant_several_unions_map_several_tags_to_gets_each_tag_once() {
+    // Polar's meters: three unions (the meter, its create and update bodies) map the tags
+    // `avg`, `max`, `min`, `sum` to one variant; its tag enum must list each value once
+    // (typify refuses an enum whose variant names repeat).
+    let union = json!({
+        "oneOf": [{"$ref": "#/components/schemas/CountAgg"}, {"$ref": "#/components/schemas/PropertyAgg"}],
+        "discriminator": {"propertyName": "func", "mapping": {
+            "avg": "#/components/schemas/PropertyAgg",
+            "count": "#/components/schemas/CountAgg",
+            "max": "#/components/schemas/PropertyAgg"
+        }}
+    });
+    let doc = spec_with(json!({
+        "CountAgg": {"type": "object", "properties": {"func": {"type": "string", "const": "count"}}},
+        "PropertyAgg": {"type": "object", "required": ["func", "property"], "properties": {
+            "func": {"type": "string", "enum": ["max", "avg"]},
+            "property": {"type": "string"}
+        }},
+        "Meter": {"type": "object", "properties": {"aggregation": union.clone()}},
+        "MeterCreate": {"type": "object", "properties": {"aggregation": union.clone()}},
+        "MeterUpdate": {"type": "object", "properties": {"aggregation": union}}
+    }));
+    let (normalized, report) = norm(doc.clone());
+    assert_eq!(
+        schema(&normalized, "PropertyAgg")["properties"]["func"],
+        json!({"type": "string", "enum": ["avg", "max"]})
+    );
+    assert_eq!(report.unions.len(), 3);
+    let generated = generates(doc);
+    assert!(generated.api.contains("pub enum PropertyAggFunc"));
+    assert!(generated.api.contains("pub struct MeterCreate"));
+}
+
+#[test]
+fn a_response_without_description_gets_the_empty_one() {
+    // StackOne's spec has `200: {}` on some operations; OpenAPI requires `description`.
+    let doc = doc_with(
+        json!({"/items/{id}": {"patch": {
+            "operationId": "update_item",
+            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "responses": {
+                "200": {},
+                "404": {"$ref": "#/components/responses/NotFound"}
+            },
+            "callbacks": {"done": {"{$request.body#/url}": {"post": {"responses": {"204": {}}}}}}
+        }}}),
+        json!({
+            "responses": {"NotFound": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/E"}}}}},
+            "schemas": {"E": {"type": "object", "properties": {"message": {"type": "string"}}}}
+        }),
+    );
+    let (normalized, report) = norm(doc.clone());
+    let responses = &normalized["paths"]["/items/{id}"]["patch"]["responses"];
+    assert_eq!(responses["200"], json!({"description": ""}));
+    assert_eq!(responses["404"]["description"], "");
+    assert!(report.fired(
+        Rule::ResponseDescription,
+        "#/paths/~1items~1{id}/patch/responses/200"
+    ));
+    assert!(report.fired(Rule::ResponseDescription, "#/components/responses/NotFound"));
+    assert!(report.fired(
+        Rule::ResponseDescription,
+        "#/paths/~1items~1{id}/patch/callbacks/done/{$request.body#~1url}/post/responses/204"
+    ));
+    assert!(!Rule::ResponseDescription.approximates());
+    assert!(generates(doc).api.contains("pub fn update_item("));
+}

@@ -131,6 +131,9 @@ pub enum Rule {
     /// A request body's `encoding` (per-part content types of a multipart or form body)
     /// is dropped: progenitor takes none, each part is sent the default way.
     PartEncoding,
+    /// A response without `description` (required by OpenAPI, left out by some
+    /// generators) gets the empty one; nothing else about it changes.
+    ResponseDescription,
 }
 
 impl Rule {
@@ -224,6 +227,7 @@ impl Rule {
             Rule::ContentParameter => {
                 "parameter with content -> string of the serialized value (approximated)"
             }
+            Rule::ResponseDescription => "response without description -> empty description",
         }
     }
 }

@@ -127,8 +127,15 @@ pub(super) fn discriminators(doc: &mut Value, report: &mut Report) -> Result<(),
             .entry(property.clone())
             .or_insert_with(|| json!({"type": "string"}));
         if let Some(prop) = prop.as_object_mut() {
-            let mut allowed: Vec<Value> = values.iter().map(|v| Value::String(v.clone())).collect();
-            allowed.dedup();
+            // Several unions may name the same variant (each with its tags): each tag once,
+            // in the order first seen.
+            let mut allowed: Vec<Value> = Vec::new();
+            for value in values {
+                let value = Value::String(value.clone());
+                if !allowed.contains(&value) {
+                    allowed.push(value);
+                }
+            }
             prop.insert("type".into(), json!("string"));
             prop.insert("enum".into(), Value::Array(allowed));
             prop.remove("default");

@@ -1,4 +1,4 @@
-//! Responses: a schema for every media type, an untyped 2xx JSON body as a byte stream,
+//! Responses: a description for every response, a schema for every media type, an untyped 2xx JSON body as a byte stream,
 //! one kind of body per class (success, error).
 //!
 //! Invariant: within a class every status left has the same kind of body.
@@ -13,9 +13,59 @@ use crate::normalize::report::Report;
 use crate::normalize::rules::Rule;
 use crate::normalize::walk::for_each_operation;
 
+/// Every response object without `description` (operations, their callbacks, shared
+/// responses) gets the empty one: `openapiv3` refuses a response without it.
+fn describe_responses(responses: &mut Value, at: &str, report: &mut Report) {
+    let Some(responses) = responses.as_object_mut() else {
+        return;
+    };
+    for (key, response) in responses.iter_mut() {
+        let Some(response) = response.as_object_mut() else {
+            continue;
+        };
+        if response.contains_key("$ref") || response.contains_key("description") {
+            continue;
+        }
+        response.insert("description".into(), json!(""));
+        report.record(
+            Rule::ResponseDescription,
+            &format!("{at}/{}", escape_pointer(key)),
+        );
+    }
+}
+
 pub(in crate::normalize) fn responses(doc: &mut Value, report: &mut Report) {
+    if let Some(shared) = doc.pointer_mut("/components/responses") {
+        describe_responses(shared, "#/components/responses", report);
+    }
     for_each_operation(doc, |op, ptr| {
-        let Some(Value::Object(responses)) = op.get_mut("responses") else {
+        if let Some(Value::Object(callbacks)) = op.get_mut("callbacks") {
+            for (name, callback) in callbacks.iter_mut() {
+                let Some(callback) = callback.as_object_mut() else {
+                    continue;
+                };
+                for (expression, item) in callback.iter_mut() {
+                    let Some(item) = item.as_object_mut() else {
+                        continue;
+                    };
+                    for (method, cb_op) in item.iter_mut() {
+                        if let Some(r) = cb_op.get_mut("responses") {
+                            let at = format!(
+                                "{ptr}/callbacks/{}/{}/{method}/responses",
+                                escape_pointer(name),
+                                escape_pointer(expression)
+                            );
+                            describe_responses(r, &at, report);
+                        }
+                    }
+                }
+            }
+        }
+        let Some(responses) = op.get_mut("responses") else {
+            return;
+        };
+        describe_responses(responses, &format!("{ptr}/responses"), report);
+        let Value::Object(responses) = responses else {
             return;
         };
         for (status, response) in responses.iter_mut() {
