@@ -1,8 +1,11 @@
 //! Generates the typed client from the OpenAPI spec in `openapi/` (or the file named by
-//! `GALILEO_OPENAPI_SPEC`) into `OUT_DIR`. All the work is in `codegen/`.
+//! `GALILEO_OPENAPI_SPEC`) into `OUT_DIR`, and sets the `cfg` flags of the capabilities
+//! the spec has (`galileo_has_project_lookup`, `galileo_has_counts`). All the work is in
+//! `codegen/`.
 
 use std::path::{Path, PathBuf};
 
+use galileo_export_codegen::capabilities::{cargo_directives, decide};
 use galileo_export_codegen::requirements::check_export_records;
 use galileo_export_codegen::{generate_file, locate_spec, write_generated, SPEC_ENV_VAR};
 
@@ -38,6 +41,11 @@ fn run(dir: &Path, override_path: Option<&Path>, out_dir: &Path) -> Result<(), S
             skipped.path,
             skipped.reason
         );
+    }
+    // Which capabilities beyond the export this spec gives (cfg flags, and the same
+    // lists for the CLI's and the mock's build scripts).
+    for line in cargo_directives(&decide(&generated.report)) {
+        println!("{line}");
     }
     write_generated(&generated, out_dir)
         .map_err(|e| format!("cannot write generated code to {}: {e}", out_dir.display()))

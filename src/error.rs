@@ -189,6 +189,11 @@ pub enum Error {
     #[error("columnar export: {0}")]
     Columnar(String),
 
+    /// A project, log stream or experiment name did not resolve to exactly one (none
+    /// has it, with the near matches; several have it; no log stream to default to).
+    #[error("{0}")]
+    Name(#[from] crate::name_error::NameError),
+
     /// Writing the export failed.
     #[error("cannot write {path}: {source}")]
     Io {

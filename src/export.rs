@@ -60,13 +60,16 @@ use crate::transport::{Framed, TransportConfig};
 #[must_use]
 #[derive(Clone)]
 pub struct ExportBuilder {
-    client: Client,
+    pub(crate) client: Client,
     project_id: Uuid,
     body: RequestBody,
     resume: bool,
     retry: Option<RetryPolicy>,
     max_record_size: u64,
     progress: Option<ProgressFn>,
+    /// Ask for the count beside the export ([`ExportBuilder::count_total`]).
+    #[cfg(galileo_has_counts)]
+    pub(crate) count_total: bool,
 }
 
 impl Client {
@@ -118,6 +121,8 @@ impl ExportBuilder {
             retry: None,
             max_record_size: DEFAULT_MAX_RECORD_SIZE,
             progress: None,
+            #[cfg(galileo_has_counts)]
+            count_total: false,
         }
     }
 
@@ -329,7 +334,7 @@ impl ExportBuilder {
     }
 
     /// The checked request, built once.
-    fn checked(&self) -> Result<ExportRequest, Error> {
+    pub(crate) fn checked(&self) -> Result<ExportRequest, Error> {
         ExportRequest::new(self.project_id, self.body.clone(), self.resume)
     }
 
@@ -385,6 +390,12 @@ impl ExportBuilder {
         let retry = self
             .retry
             .unwrap_or_else(|| self.client.retry_policy().clone());
+        #[cfg(galileo_has_counts)]
+        let total = self
+            .count_total
+            .then(|| crate::count::total_future(self.client.clone(), &request));
+        #[cfg(not(galileo_has_counts))]
+        let total = None;
         Framed::open(TransportConfig {
             client: self.client,
             request,
@@ -392,6 +403,7 @@ impl ExportBuilder {
             retry,
             max_record_size: self.max_record_size,
             progress: self.progress,
+            total,
         })
         .await
     }

@@ -17,6 +17,11 @@
 //! - [`filter`] — the filter vocabulary (kinds, operators, values) behind [`Filter`].
 //! - [`records`] — the record decoders, also for exports saved to disk.
 //! - [`api`] and [`spec`] — generated at build time from the OpenAPI spec in `openapi/`.
+//! - Names and counts, in builds from a spec with their operations (Galileo's full spec;
+//!   [`spec::capabilities`] says which this build has): `Client::project_by_name`,
+//!   `log_stream_by_name`, `experiment_by_name`, `default_log_stream` (a name that does
+//!   not resolve to one is [`Error::Name`], a [`NameError`]); `ExportBuilder::count` and
+//!   `count_total` ([`Progress::total`]).
 //! - Features: `blocking` (module `blocking`), `parquet` (module `columnar`: Arrow record
 //!   batches and Parquet files). The `galileo-export` binary is the crate
 //!   `galileo-export-cli`; the local Galileo server for tests is the crate
@@ -86,6 +91,8 @@ mod client;
 pub mod columnar;
 mod compression;
 mod context;
+#[cfg(galileo_has_counts)]
+mod count;
 mod error;
 mod export;
 pub mod filter;
@@ -93,6 +100,9 @@ mod framing;
 mod hooks;
 #[doc(hidden)]
 pub mod multipart;
+mod name_error;
+#[cfg(galileo_has_project_lookup)]
+mod names;
 mod output;
 mod progress;
 pub mod records;
@@ -113,6 +123,9 @@ pub use client::{
 pub use error::{Error, FieldError};
 pub use export::{ExportBuilder, DEFAULT_MAX_RECORD_SIZE};
 pub use filter::Filter;
+pub use name_error::{NameError, NameKind};
+#[cfg(galileo_has_project_lookup)]
+pub use names::Named;
 pub use progress::Progress;
 pub use request::{ExportFormat, Order, RootType};
 pub use retry::RetryPolicy;

@@ -29,7 +29,16 @@ pub struct Progress {
     pub resumes: u32,
     /// `true` for the last call, once the export has ended (successfully or not).
     pub finished: bool,
+    /// How many records the export will deliver, as Galileo's count operation said, once
+    /// it has answered: only when the export asked for it
+    /// ([`ExportBuilder::count_total`](crate::ExportBuilder::count_total), in builds
+    /// whose spec has the count operations). The spec says the count "may be slightly
+    /// inaccurate": `records` may end below or above it.
+    pub total: Option<u64>,
 }
+
+/// [`ProgressState::total`] before the count is known.
+const UNKNOWN: u64 = u64::MAX;
 
 /// A progress observer.
 pub(crate) type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
@@ -45,6 +54,8 @@ pub(crate) struct ProgressState {
     pub(crate) coding: AtomicU8,
     pub(crate) retries: AtomicU32,
     pub(crate) resumes: AtomicU32,
+    /// The count of records, once known ([`UNKNOWN`] until then).
+    pub(crate) total: AtomicU64,
     observer: Option<ProgressFn>,
     ended: AtomicBool,
 }
@@ -65,6 +76,7 @@ impl ProgressState {
             coding: AtomicU8::new(0),
             retries: AtomicU32::new(0),
             resumes: AtomicU32::new(0),
+            total: AtomicU64::new(UNKNOWN),
             observer,
             ended: AtomicBool::new(false),
         })
@@ -86,6 +98,13 @@ impl ProgressState {
         observer(&self.snapshot(finished));
     }
 
+    /// The count of records has arrived: stored, and the observer told (unless the
+    /// export has ended).
+    pub(crate) fn set_total(&self, total: u64) {
+        self.total.store(total.min(UNKNOWN - 1), Ordering::Relaxed);
+        self.notify(false);
+    }
+
     pub(crate) fn snapshot(&self, finished: bool) -> Progress {
         Progress {
             records: self.records.load(Ordering::Relaxed),
@@ -95,6 +114,7 @@ impl ProgressState {
             retries: self.retries.load(Ordering::Relaxed),
             resumes: self.resumes.load(Ordering::Relaxed),
             finished,
+            total: Some(self.total.load(Ordering::Relaxed)).filter(|t| *t != UNKNOWN),
         }
     }
 }

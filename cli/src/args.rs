@@ -33,6 +33,60 @@ refused the request (401/403, 404, 409, 422, 429, 5xx…); 4 network error, cut 
 stall, deadline, malformed or oversized record, an answer that is not an export, or local
 I/O error; 130/143 interrupted by SIGINT/SIGTERM.";
 
+/// Whether names need another build, said where names are asked for.
+#[cfg(not(galileo_has_project_lookup))]
+macro_rules! needs_full_spec {
+    () => {
+        " (names need a galileo-export built from Galileo's full OpenAPI spec, which has the \
+         project and run lists: GALILEO_OPENAPI_SPEC=/path/to/galileo-openapi.yaml cargo \
+         install --path cli)"
+    };
+}
+
+#[cfg(galileo_has_project_lookup)]
+const SOURCE_VALUE: &str = "NAME|UUID";
+#[cfg(not(galileo_has_project_lookup))]
+const SOURCE_VALUE: &str = "UUID";
+
+#[cfg(galileo_has_project_lookup)]
+const PROJECT_HELP: &str = "The project to export from: its name (exact) or UUID.";
+#[cfg(not(galileo_has_project_lookup))]
+const PROJECT_HELP: &str = concat!(
+    "The project to export from: its UUID",
+    needs_full_spec!(),
+    "."
+);
+
+#[cfg(galileo_has_project_lookup)]
+const LOG_STREAM_HELP: &str = "Export from this log stream: its name (exact) or UUID. Without \
+     --log-stream, --experiment or --metrics-testing: the project's oldest log stream, as \
+     Galileo's SDKs choose it (named on stderr).";
+#[cfg(not(galileo_has_project_lookup))]
+const LOG_STREAM_HELP: &str = concat!(
+    "Export from this log stream: its UUID",
+    needs_full_spec!(),
+    "."
+);
+
+#[cfg(galileo_has_project_lookup)]
+const EXPERIMENT_HELP: &str = "Export from this experiment: its name (exact) or UUID.";
+#[cfg(not(galileo_has_project_lookup))]
+const EXPERIMENT_HELP: &str = concat!(
+    "Export from this experiment: its UUID",
+    needs_full_spec!(),
+    "."
+);
+
+#[cfg(galileo_has_counts)]
+const COUNT_HELP: &str = "Ask Galileo how many records the export selects, beside the export \
+     (never delaying it), and say in the summary how the export compared (the default when \
+     progress is shown on a terminal, which then shows done/total, percent and ETA).";
+#[cfg(not(galileo_has_counts))]
+const COUNT_HELP: &str = "Ask Galileo how many records the export selects, for progress as a \
+     percentage (needs a galileo-export built from Galileo's full OpenAPI spec, which has the \
+     count operations: GALILEO_OPENAPI_SPEC=/path/to/galileo-openapi.yaml cargo install \
+     --path cli).";
+
 const AFTER_HELP: &str = "See --help for the --filter grammar and examples.";
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -60,20 +114,26 @@ impl From<RootArg> for RootType {
     long_about = LONG_ABOUT,
     after_help = AFTER_HELP,
     after_long_help = crate::filter_expr::GRAMMAR,
-    group(ArgGroup::new("source").required(true).args(["log_stream", "experiment", "metrics_testing"])),
+)]
+// Without a source, a build that resolves names exports the project's oldest log stream;
+// a build that cannot requires one.
+#[cfg_attr(
+    galileo_has_project_lookup,
+    command(group(ArgGroup::new("source").args(["log_stream", "experiment", "metrics_testing"])))
+)]
+#[cfg_attr(
+    not(galileo_has_project_lookup),
+    command(group(ArgGroup::new("source").required(true).args(["log_stream", "experiment", "metrics_testing"])))
 )]
 pub(crate) struct Cli {
-    /// The project to export from.
-    #[arg(long, value_name = "UUID")]
-    pub(crate) project: Uuid,
+    #[arg(long, value_name = SOURCE_VALUE, help = PROJECT_HELP)]
+    pub(crate) project: String,
 
-    /// Export from this log stream.
-    #[arg(long, value_name = "UUID")]
-    pub(crate) log_stream: Option<Uuid>,
+    #[arg(long, value_name = SOURCE_VALUE, help = LOG_STREAM_HELP)]
+    pub(crate) log_stream: Option<String>,
 
-    /// Export from this experiment.
-    #[arg(long, value_name = "UUID")]
-    pub(crate) experiment: Option<Uuid>,
+    #[arg(long, value_name = SOURCE_VALUE, help = EXPERIMENT_HELP)]
+    pub(crate) experiment: Option<String>,
 
     /// Export from this metrics-testing run.
     #[arg(long, value_name = "UUID")]
@@ -137,6 +197,9 @@ pub(crate) struct Cli {
     /// Print the request JSON that would be sent, and exit. Needs no credentials.
     #[arg(long)]
     pub(crate) dry_run: bool,
+
+    #[arg(long, help = COUNT_HELP)]
+    pub(crate) count: bool,
 
     /// Print nothing on stderr except errors (no progress, no summary).
     #[arg(long, short)]

@@ -62,7 +62,7 @@ pub(crate) fn terminal_safe(text: &str) -> String {
 /// The exit code of a library error.
 fn exit_code(error: &Error) -> u8 {
     match error {
-        Error::Config(_) | Error::InvalidRequest(_) | Error::InvalidFilter(_) => 2,
+        Error::Config(_) | Error::InvalidRequest(_) | Error::InvalidFilter(_) | Error::Name(_) => 2,
         Error::Auth { .. }
         | Error::NotFound { .. }
         | Error::Conflict { .. }
@@ -93,6 +93,9 @@ pub(crate) fn failure(error: &Error, cli: &Cli) -> Failure {
             "check the API key in ${} and that it may read this project",
             cli.api_key_env
         )),
+        Error::Name(_) => {
+            Some("names match exactly, case included; a UUID is taken as it is".into())
+        }
         Error::Cut { .. }
             if !cli.resume && cli.request_format().is_json_lines() && cli.resumable_sort() =>
         {

@@ -6,15 +6,18 @@
 //! stream, bad record or I/O; 130 / 143 interrupted by SIGINT / SIGTERM.
 //!
 //! The run, one module per stage: [`args`] parses the command line, [`resolve`] turns it
-//! into a client and an export (with [`filter_expr`] for `--filter` and [`state`] for
-//! `--state`), [`run`] writes the export, [`ui`] shows progress and the summary and
+//! into a client and an export (with [`names`] for names instead of UUIDs,
+//! [`filter_expr`] for `--filter` and [`state`] for `--state`), [`run`] writes the export
+//! (with [`total`], the count beside it), [`ui`] shows progress and the summary and
 //! catches signals, [`exit`] turns the outcome into an exit code and a message.
 
 mod args;
 mod exit;
 mod filter_expr;
+mod names;
 mod resolve;
 mod state;
+mod total;
 mod ui;
 
 use std::io::Write;
@@ -53,7 +56,8 @@ fn run(cli: &Cli, plan: Plan) -> Result<(), Failure> {
     }
     // Check the request before showing progress for it.
     export.request().map_err(|e| failure(&e, cli))?;
-    let summary = write(cli, export)?;
+    let total = total::Total::new();
+    let summary = write(cli, export, &total)?;
     if let (Some(state), Some(path)) = (&state, &cli.state) {
         save_checkpoint(cli, state, path, &summary)?;
     }
@@ -65,7 +69,7 @@ fn run(cli: &Cli, plan: Plan) -> Result<(), Failure> {
         };
         eprintln!(
             "{}",
-            ui::summary_line(&summary, &cli.output_format(), &destination)
+            ui::summary_line(&summary, &cli.output_format(), &destination, total.get())
         );
     }
     Ok(())
@@ -97,7 +101,7 @@ fn dry_run(cli: &Cli, client: &Client, export: &ExportBuilder) -> Result<(), Fai
         eprintln!(
             "dry run: would POST {}{} (nothing was sent)",
             galileo_export::redact_url(client.base_url()),
-            path.replace("{project_id}", &cli.project.to_string())
+            path.replace("{project_id}", &export.project_id().to_string())
         );
     }
     Ok(())
@@ -105,7 +109,7 @@ fn dry_run(cli: &Cli, client: &Client, export: &ExportBuilder) -> Result<(), Fai
 
 /// Write the export to `--output` (a Parquet file, stdout, or a file written atomically),
 /// with progress, until it ends or a signal stops it.
-fn write(cli: &Cli, export: ExportBuilder) -> Result<ExportSummary, Failure> {
+fn write(cli: &Cli, export: ExportBuilder, total: &total::Total) -> Result<ExportSummary, Failure> {
     // The export future (checking the lines, handing them to the writer thread) runs on
     // this thread; the body is read by a task on the one worker, in parallel.
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -123,8 +127,15 @@ fn write(cli: &Cli, export: ExportBuilder) -> Result<ExportSummary, Failure> {
         ));
     }
     let bar = ui::progress_bar(cli, to_stdout);
+    // The count goes out beside the export, where it is shown: with the progress on a
+    // terminal, or in the summary with --count.
+    let counting = if !cli.quiet && (cli.count || bar.is_some()) {
+        total::start(&runtime, &export, total)
+    } else {
+        None
+    };
     let export = match &bar {
-        Some(bar) => ui::show_progress(export, bar),
+        Some(bar) => ui::show_progress(export, bar, total.clone()),
         None => export,
     };
     let result = runtime.block_on(async {
@@ -149,6 +160,9 @@ fn write(cli: &Cli, export: ExportBuilder) -> Result<ExportSummary, Failure> {
     });
     if let Some(bar) = &bar {
         bar.finish_and_clear();
+    }
+    if result.is_ok() {
+        total::finish(&runtime, counting);
     }
     result
 }

@@ -1,4 +1,5 @@
-//! From arguments to an export: the [`Client`] (credentials read through the library's
+//! From arguments to an export: the [`Client`], the project and source (names resolved
+//! by [`names`]) (credentials read through the library's
 //! [`Client::api_key_from_env`] and [`Client::base_url_from_env`], never a copy of its
 //! environment rules), the [`ExportBuilder`] with the filters parsed, and the `--state`
 //! file opened and locked.
@@ -13,6 +14,7 @@ use galileo_export::{
 
 use crate::args::Cli;
 use crate::exit::{failure, Failure};
+use crate::names::{self, Source, Target};
 use crate::state::{self, StateFile};
 
 /// What a run does: the client, the export, and the state file it continues, if any.
@@ -27,13 +29,21 @@ pub(crate) struct Plan {
 
 /// The plan of `cli`, or why it cannot run (nothing was sent).
 pub(crate) fn resolve(cli: &Cli) -> Result<Plan, Failure> {
+    #[cfg(not(galileo_has_counts))]
+    if cli.count {
+        let why = galileo_export::spec::capabilities::COUNTS
+            .unavailable()
+            .unwrap_or_default();
+        return Err(Failure::usage(format!("--count: {why}")));
+    }
     let filters = cli
         .filters
         .iter()
         .map(|expr| crate::filter_expr::parse(expr).map_err(|e| Failure::usage(e.to_string())))
         .collect::<Result<Vec<Filter>, _>>()?;
     let client = client(cli).map_err(|e| failure(&e, cli))?;
-    let mut export = export(cli, &client, filters);
+    let target = names::target(cli, &client)?;
+    let mut export = export(cli, &client, target, filters);
     // What a --state file is for: the export before --since, --until and the checkpoint.
     let state = match &cli.state {
         Some(path) => {
@@ -43,7 +53,7 @@ pub(crate) fn resolve(cli: &Cli) -> Result<Plan, Failure> {
                     "--state with a CSV export needs the `{missing}` column: add it to --columns"
                 )));
             }
-            let identity = state::identity(&cli.project, &body);
+            let identity = state::identity(&target.project, &body);
             let (state, previous) = StateFile::open(path, identity).map_err(Failure::usage)?;
             export = export.incremental(previous.as_ref());
             Some(state)
@@ -115,24 +125,19 @@ fn client(cli: &Cli) -> Result<Client, Error> {
 }
 
 /// The export the arguments describe (before `--state`, `--since` and `--until`).
-fn export(cli: &Cli, client: &Client, filters: Vec<Filter>) -> ExportBuilder {
+fn export(cli: &Cli, client: &Client, target: Target, filters: Vec<Filter>) -> ExportBuilder {
     let mut export = client
-        .export(cli.project)
+        .export(target.project)
         .root_type(cli.root_type.into())
         .format(cli.request_format())
         .redact(!cli.no_redact)
         .filters(filters)
         .resume(cli.resume);
-    // clap's group makes exactly one of these present.
-    if let Some(id) = cli.log_stream {
-        export = export.log_stream(id);
-    }
-    if let Some(id) = cli.experiment {
-        export = export.experiment(id);
-    }
-    if let Some(id) = cli.metrics_testing {
-        export = export.metrics_testing(id);
-    }
+    export = match target.source {
+        Source::LogStream(id) => export.log_stream(id),
+        Source::Experiment(id) => export.experiment(id),
+        Source::MetricsTesting(id) => export.metrics_testing(id),
+    };
     if let Some((column, order)) = &cli.sort {
         export = export.sort(column.clone(), *order);
     }

@@ -16,6 +16,99 @@ fn opt(s: Option<&str>) -> proc_macro2::TokenStream {
     }
 }
 
+/// `spec::capabilities`: each capability of [`crate::capabilities`], whether this spec
+/// has it, and the operations it lacks.
+fn capability_constants(report: &Report) -> proc_macro2::TokenStream {
+    let shown = |n: &crate::capabilities::Needed| {
+        format!("{} {} ({})", n.method.to_uppercase(), n.path, n.name)
+    };
+    let decisions = crate::capabilities::decide(report);
+    let constants = decisions.iter().map(|d| {
+        let c = &d.capability;
+        let ident = quote::format_ident!("{}", c.constant);
+        let (cfg, what) = (c.cfg, c.what);
+        let operations = c.operations.iter().map(shown);
+        let missing = d.missing.iter().map(shown);
+        let doc = format!(
+            "{}{}: {}.",
+            what[..1].to_uppercase(),
+            &what[1..],
+            if d.available() {
+                "available in this build"
+            } else {
+                "not in this build"
+            }
+        );
+        quote! {
+            #[doc = #doc]
+            pub const #ident: Capability = Capability {
+                cfg: #cfg,
+                what: #what,
+                operations: &[#(#operations),*],
+                missing: &[#(#missing),*],
+            };
+        }
+    });
+    let names = decisions
+        .iter()
+        .map(|d| quote::format_ident!("{}", d.capability.constant));
+    quote! {
+        /// Capabilities beyond Export Records, decided at build time from the spec's
+        /// operations: each is on (its `cfg` flag set, its library code compiled) only
+        /// when the spec has every operation it calls.
+        ///
+        /// ```
+        /// use galileo_export::spec::capabilities::COUNTS;
+        ///
+        /// assert_eq!(COUNTS.cfg, "galileo_has_counts");
+        /// assert_eq!(COUNTS.unavailable().is_none(), COUNTS.missing.is_empty());
+        /// ```
+        pub mod capabilities {
+            /// A capability and the operations it needs.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub struct Capability {
+                /// The `cfg` flag set when it is available (`galileo_has_…`).
+                pub cfg: &'static str,
+                /// What it gives.
+                pub what: &'static str,
+                /// The operations it calls, as `METHOD /path (client method)`.
+                pub operations: &'static [&'static str],
+                /// Those the spec this crate was built from lacks (empty: available).
+                pub missing: &'static [&'static str],
+            }
+
+            impl Capability {
+                /// Whether this build has it.
+                pub const fn available(&self) -> bool {
+                    self.missing.is_empty()
+                }
+
+                /// Why it is not available, in one sentence (`None` when it is): which
+                /// operations are missing, and how to build with a spec that has them.
+                pub fn unavailable(&self) -> Option<String> {
+                    if self.missing.is_empty() {
+                        return None;
+                    }
+                    Some(format!(
+                        "{} needs the {} operation{} of Galileo's API, which the OpenAPI spec this \
+                         galileo-export was built from ({}) does not have: build it with \
+                         GALILEO_OPENAPI_SPEC=/path/to/galileo-openapi.yaml (Galileo's full spec)",
+                        self.what,
+                        self.missing.join(", "),
+                        if self.missing.len() == 1 { "" } else { "s" },
+                        super::SPEC_FILE
+                    ))
+                }
+            }
+
+            #(#constants)*
+
+            /// Every capability.
+            pub const ALL: &[Capability] = &[#(#names),*];
+        }
+    }
+}
+
 /// Render the constants module for a normalized document.
 pub fn spec_module(file: &Path, doc: &Value, report: &Report) -> String {
     let file_name = file
@@ -90,6 +183,7 @@ pub fn spec_module(file: &Path, doc: &Value, report: &Report) -> String {
         let (name, id, method, path) = (&o.name, &o.operation_id, &o.method, &o.path);
         quote!(Operation { name: #name, operation_id: #id, method: #method, path: #path })
     });
+    let capabilities = capability_constants(report);
     let skipped = report.skipped.iter().map(|s| {
         let (id, method, path, reason) = (&s.operation_id, &s.method, &s.path, &s.reason);
         quote!(SkippedOperation { operation_id: #id, method: #method, path: #path, reason: #reason })
@@ -146,6 +240,8 @@ pub fn spec_module(file: &Path, doc: &Value, report: &Report) -> String {
         pub fn operation(name: &str) -> Option<&'static Operation> {
             OPERATIONS.iter().find(|o| o.name == name)
         }
+
+        #capabilities
 
         /// What the spec's security schemes need from a client.
         pub mod security {

@@ -3,6 +3,7 @@
 //! deserializers, format it. `build.rs`, `examples/generate_client.rs` and the tests all use
 //! [`generate_file`]; the stations are modules of their own.
 
+pub mod capabilities;
 pub mod cli;
 pub mod consts;
 pub mod diagnose;

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{oneshot, watch};
 use uuid::Uuid;
 
+use crate::catalog::{Catalog, CatalogConfig};
 use crate::handle::Launch;
 use crate::server;
 use crate::{ContentCoding, Dataset, DatasetConfig, MockError, MockServer, ResponseContentType};
@@ -53,6 +54,7 @@ pub struct MockServerConfig {
     worker_threads: usize,
     content_codings: Vec<ContentCoding>,
     rate_limit: Option<u64>,
+    catalog: CatalogConfig,
 }
 
 impl Default for MockServerBuilder {
@@ -73,6 +75,7 @@ impl Default for MockServerBuilder {
                 worker_threads: 1,
                 content_codings: ContentCoding::ALL.to_vec(),
                 rate_limit: None,
+                catalog: CatalogConfig::default(),
             },
         }
     }
@@ -185,6 +188,54 @@ impl MockServerBuilder {
         self
     }
 
+    /// The name of the data set's project (default `mock-project`), listed by
+    /// `GET /projects` when the spec has it.
+    pub fn project_name(mut self, name: impl Into<String>) -> Self {
+        self.cfg.catalog.project_name = name.into();
+        self
+    }
+
+    /// The name of the data set's log stream (default `default`), the oldest of its
+    /// project, so the one chosen when none is named.
+    pub fn log_stream_name(mut self, name: impl Into<String>) -> Self {
+        self.cfg.catalog.log_stream_name = name.into();
+        self
+    }
+
+    /// Another project (without records), listed after the data set's; repeatable, and
+    /// a name may repeat (for ambiguous names).
+    pub fn extra_project(mut self, name: impl Into<String>) -> Self {
+        self.cfg.catalog.extra_projects.push(name.into());
+        self
+    }
+
+    /// Another log stream of the project (without records), younger than the data
+    /// set's; repeatable, and a name may repeat.
+    pub fn extra_log_stream(mut self, name: impl Into<String>) -> Self {
+        self.cfg.catalog.extra_log_streams.push(name.into());
+        self
+    }
+
+    /// An experiment of the project (without records); repeatable, and a name may
+    /// repeat.
+    pub fn experiment(mut self, name: impl Into<String>) -> Self {
+        self.cfg.catalog.experiments.push(name.into());
+        self
+    }
+
+    /// The largest page the paginated lists give, whatever `limit` asks (default 100).
+    pub fn page_size_cap(mut self, items: u64) -> Self {
+        self.cfg.catalog.page_size_cap = items;
+        self
+    }
+
+    /// Answer every count off by `offset` records (never below 0): the spec says a
+    /// count "may be slightly inaccurate", and a client must cope.
+    pub fn count_offset(mut self, offset: i64) -> Self {
+        self.cfg.catalog.count_offset = offset;
+        self
+    }
+
     /// Finishes the configuration.
     pub fn build(self) -> MockServerConfig {
         self.cfg
@@ -221,8 +272,16 @@ impl MockServerConfig {
             .basic
             .clone()
             .unwrap_or_else(|| (DEFAULT_BASIC_USER.to_string(), self.api_key.clone()));
+        let ds = self.dataset();
+        let catalog = Catalog::new(
+            &self.catalog,
+            self.seed,
+            ds.project_id(),
+            ds.log_stream_id(),
+        );
         let shared = Arc::new(server::Shared {
-            ds: Arc::new(self.dataset()),
+            ds: Arc::new(ds),
+            catalog,
             auth: server::AuthConfig {
                 required: self.require_auth,
                 api_key: self.api_key.clone(),

@@ -94,6 +94,22 @@ impl MockServer {
         self.shared.ds.log_stream_id()
     }
 
+    /// Every project served by `GET /projects`, the data set's first.
+    pub fn projects(&self) -> &[crate::CatalogEntry] {
+        &self.shared.catalog.projects
+    }
+
+    /// The log streams of the project, as listed (newest first; the data set's is the
+    /// oldest, last).
+    pub fn log_streams(&self) -> &[crate::CatalogEntry] {
+        &self.shared.catalog.log_streams
+    }
+
+    /// The experiments of the project, as listed (newest first).
+    pub fn experiments(&self) -> &[crate::CatalogEntry] {
+        &self.shared.catalog.experiments
+    }
+
     /// The accepted API key.
     pub fn api_key(&self) -> &str {
         &self.shared.auth.api_key

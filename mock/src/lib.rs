@@ -96,6 +96,7 @@
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
+mod catalog;
 mod config;
 mod content_type;
 mod data;
@@ -113,6 +114,7 @@ mod stream;
 mod text;
 mod validate;
 
+pub use catalog::CatalogEntry;
 pub use config::{MockServerBuilder, MockServerConfig};
 pub use content_type::ResponseContentType;
 pub use data::{Dataset, DatasetConfig, RootType, REGIONS, TAGS};

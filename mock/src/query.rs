@@ -452,6 +452,17 @@ impl Plan {
         self.preds.iter().all(|p| p.eval(s, ds))
     }
 
+    /// How many records the export selects (what the count operations answer).
+    pub fn count(&self, ds: &Dataset) -> u64 {
+        if self.preds.is_empty() {
+            return self.len;
+        }
+        let mut s = Scratch::default();
+        (0..self.len)
+            .filter(|&i| self.load_and_match(ds, &mut s, i, true))
+            .count() as u64
+    }
+
     /// Materialises a pending custom sort (CPU-bound: run it off the reactor).
     pub fn materialize(&mut self, ds: &Dataset) {
         let Order::Pending(col, ascending) = self.order else {

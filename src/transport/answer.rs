@@ -63,7 +63,7 @@ pub(super) async fn body_excerpt(stream: progenitor_client::ByteStream) -> Strin
 
 /// Map a generated-client error to the crate's [`Error`]. Error bodies were read by the
 /// client's hooks up to 64 KiB.
-pub(super) async fn map_api_error<E: serde::Serialize>(
+pub(crate) async fn map_api_error<E: serde::Serialize>(
     error: progenitor_client::Error<E>,
 ) -> Error {
     use progenitor_client::Error as P;

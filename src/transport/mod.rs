@@ -43,6 +43,10 @@ mod reader;
 mod send;
 mod stall;
 
+#[cfg(any(galileo_has_project_lookup, galileo_has_counts))]
+pub(crate) use answer::map_api_error;
+#[cfg(galileo_has_counts)]
+pub(crate) use reader::TotalFuture;
 pub(crate) use reader::{Framed, TransportConfig};
 #[cfg(doc)]
 use {crate::client::LowSpeedLimit, crate::framing::Framing, send::Transport};

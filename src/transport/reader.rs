@@ -37,7 +37,14 @@ pub(crate) struct TransportConfig {
     pub(crate) retry: RetryPolicy,
     pub(crate) max_record_size: u64,
     pub(crate) progress: Option<ProgressFn>,
+    /// The count of records to report as [`Progress::total`](crate::Progress::total):
+    /// run beside the export (never before it), its answer handed to the progress.
+    pub(crate) total: Option<TotalFuture>,
 }
+
+/// The count of an export's records, asked for beside it; `None` when it failed (the
+/// export goes on without a total).
+pub(crate) type TotalFuture = futures::future::BoxFuture<'static, Option<u64>>;
 
 /// The reader task's state: the transport, the framing, and what is ready to hand on.
 struct Reader {
@@ -70,11 +77,16 @@ pub(crate) struct Framed {
     /// Set by the reader task when the body is complete (JSON Lines, native order).
     checkpoint: Arc<OnceLock<Checkpoint>>,
     ended: bool,
+    /// The task asking for the count, if any (stopped with the export).
+    total: Option<tokio::task::AbortHandle>,
 }
 
 impl Drop for Framed {
     fn drop(&mut self) {
         self.reader.abort();
+        if let Some(total) = &self.total {
+            total.abort();
+        }
     }
 }
 
@@ -97,6 +109,16 @@ impl Framed {
             .client
             .total_timeout()
             .and_then(|after| Instant::now().checked_add(after).map(|at| (at, after)));
+        // The count goes out beside the export, never in front of it.
+        let total = cfg.total.map(|count| {
+            let state = state.clone();
+            tokio::spawn(async move {
+                if let Some(total) = count.await {
+                    state.set_total(total);
+                }
+            })
+            .abort_handle()
+        });
         let mut transport = Transport::new(cfg.client, cfg.request, cfg.retry, state.clone());
         let connected = match deadline {
             Some((at, after)) => match tokio::time::timeout_at(at, transport.connect()).await {
@@ -106,6 +128,9 @@ impl Framed {
             None => transport.connect().await,
         };
         if let Err(e) = connected {
+            if let Some(total) = &total {
+                total.abort();
+            }
             state.notify(true);
             return Err(e);
         }
@@ -161,6 +186,7 @@ impl Framed {
             counts_records,
             checkpoint,
             ended: false,
+            total,
         })
     }
 

@@ -11,6 +11,7 @@
 mod auth;
 mod body;
 mod listener;
+mod lookup;
 mod respond;
 
 use std::collections::{HashMap, VecDeque};
@@ -59,6 +60,8 @@ pub(crate) struct Shared {
     pub content_codings: Vec<ContentCoding>,
     /// Wire bytes per second of each export body.
     pub rate_limit: Option<u64>,
+    /// The names served by the list operations, and how counts are answered.
+    pub catalog: crate::catalog::Catalog,
 }
 
 /// Locks a mutex, ignoring poisoning (a panicking test thread must not take
@@ -156,12 +159,13 @@ pub(crate) fn prepare(
     query::plan(ds, req)
 }
 
-/// Builds the router for the spec's export operation.
+/// Builds the router for the spec's export operation, and the list and count operations
+/// the spec has.
 pub(crate) fn router(sh: Arc<Shared>) -> Result<Router, MockError> {
     let filter = MethodFilter::try_from(sh.op_method.clone())
         .map_err(|_| MockError::UnsupportedMethod(sh.op_method.to_string()))?;
-    Ok(Router::new()
-        .route(sh.op_path, on(filter, export_handler))
+    let router = Router::new().route(sh.op_path, on(filter, export_handler));
+    Ok(lookup::routes(router)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(sh))

@@ -66,6 +66,58 @@ pub(crate) fn validate_project_id(e: &mut Errors, raw: &str) -> Option<Uuid> {
     )
 }
 
+/// The fields of `LogRecordsQueryCountRequest` this server reads (`filter_tree` is not
+/// served by the export either); others are ignored, as pydantic ignores extra fields.
+const COUNT_FIELDS: [&str; 4] = [
+    "log_stream_id",
+    "experiment_id",
+    "metrics_testing_id",
+    "filters",
+];
+
+/// Validates the body of a count operation (`LogRecordsQueryCountRequest`: the export's
+/// source ids and filters, validated exactly as the export's) for records of `root`.
+pub(crate) fn validate_count_body(
+    e: &mut Errors,
+    body: Option<&Value>,
+    root: RootType,
+) -> Option<ExportRequest> {
+    let Some(Value::Object(obj)) = body else {
+        // Missing or not an object: the same errors as the export's.
+        return validate_body(e, body);
+    };
+    let mut shared: serde_json::Map<String, Value> = obj
+        .iter()
+        .filter(|(k, _)| COUNT_FIELDS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    shared.insert("root_type".into(), Value::String(root.as_str().into()));
+    validate_body(e, Some(&Value::Object(shared)))
+}
+
+/// Validates an integer query parameter (lax: `"5"` is 5).
+pub(crate) fn validate_query_int(e: &mut Errors, name: &str, raw: &str) -> Option<i64> {
+    let v = Value::String(raw.to_string());
+    scalars::v_int(e, vec!["query".into(), name.into()], &v).map(|f| f as i64)
+}
+
+/// Validates a boolean query parameter (lax: `yes`, `1`, `on` are true).
+pub(crate) fn validate_query_bool(e: &mut Errors, name: &str, raw: &str) -> Option<bool> {
+    let v = Value::String(raw.to_string());
+    v_bool(e, vec!["query".into(), name.into()], &v)
+}
+
+/// Validates an enum query parameter.
+pub(crate) fn validate_query_enum<'c>(
+    e: &mut Errors,
+    name: &str,
+    raw: &str,
+    choices: &[&'c str],
+) -> Option<&'c str> {
+    let v = Value::String(raw.to_string());
+    v_enum(e, vec!["query".into(), name.into()], &v, choices)
+}
+
 /// Validates a request body (`None` when the body was empty).
 pub(crate) fn validate_body(e: &mut Errors, body: Option<&Value>) -> Option<ExportRequest> {
     let base: Loc = vec!["body".into()];
