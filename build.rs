@@ -6,12 +6,15 @@
 use std::path::{Path, PathBuf};
 
 use galileo_export_codegen::capabilities::{cargo_directives, decide};
-use galileo_export_codegen::requirements::check_export_records;
+use galileo_export_codegen::requirements::{
+    check_export_records, defines_record_types, RECORD_TYPES_CFG,
+};
 use galileo_export_codegen::{generate_file, locate_spec, write_generated, SPEC_ENV_VAR};
 
 fn main() {
     println!("cargo:rerun-if-env-changed={SPEC_ENV_VAR}");
     println!("cargo:rerun-if-changed=openapi");
+    println!("cargo::rustc-check-cfg=cfg({RECORD_TYPES_CFG})");
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
     let override_path = std::env::var_os(SPEC_ENV_VAR)
@@ -33,6 +36,10 @@ fn run(dir: &Path, override_path: Option<&Path>, out_dir: &Path) -> Result<(), S
     let generated = generate_file(&spec).map_err(|e| e.to_string())?;
     // A spec without the Export Records operation stops here, in one sentence.
     check_export_records(&spec, &generated)?;
+    // The spec's record types (the newer spec has them): `records_as` with them is tested.
+    if defines_record_types(&generated) {
+        println!("cargo::rustc-cfg={RECORD_TYPES_CFG}");
+    }
     for skipped in &generated.report.skipped {
         println!(
             "cargo:warning=skipped operation `{}` ({} {}): {}",

@@ -449,9 +449,45 @@ fn typed_mismatch_is_an_error_with_the_line() {
     assert!(matches!(err, RecordError::Json { line: 2, .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
-        "line 2, column 11 (line starts at byte 9): record does not match the expected type: \
-         invalid type: string \"two\", expected u32; near: {\"id\":\"two\"}"
+        "line 2, column 11 (line starts at byte 9): record does not match the expected type \
+         at `id`: invalid type: string \"two\", expected u32; near: {\"id\":\"two\"}"
     );
+
+    // The path reaches into nested records and lists; a record that is not an object at
+    // all, or invalid JSON, has none.
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Trace {
+        spans: Vec<Span>,
+    }
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Span {
+        status_code: Option<i64>,
+    }
+    let mut decoder = JsonLinesDecoder::typed::<Trace>();
+    decoder.push(Bytes::from_static(
+        b"{\"spans\":[{\"status_code\":200},{\"status_code\":12345678901234567890}]}\n[1]\n{\"spans\":[}\n",
+    ));
+    let err = decode_one(&mut decoder).unwrap_err();
+    assert!(
+        matches!(&err, RecordError::Json { line: 1, path: Some(p), .. } if p == "spans[1].status_code"),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains(
+            "record does not match the expected type at `spans[1].status_code`: invalid value: \
+             integer `12345678901234567890`, expected i64"
+        ),
+        "{err}"
+    );
+    for line in [2, 3] {
+        let err = decode_one(&mut decoder).unwrap_err();
+        assert!(
+            matches!(&err, RecordError::Json { line: l, path: None, .. } if *l == line),
+            "{err:?}"
+        );
+    }
 
     // RawRecord::parse reports its own line too.
     let mut decoder = JsonLinesDecoder::raw();

@@ -1,5 +1,5 @@
 //! Stations 4–6: normalized document → `openapiv3::OpenAPI` → progenitor → tagged unions
-//! → prettyplease. On failure, [`crate::diagnose`] finds the culprit.
+//! → untagged unions by kind → prettyplease. On failure, [`crate::diagnose`] finds the culprit.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::error::CodegenError;
 use crate::normalize::{normalize, Report};
 use crate::progenitor_run::{run_progenitor, to_openapi};
-use crate::{consts, diagnose, multipart, unions};
+use crate::{consts, diagnose, multipart, unions, untagged};
 
 /// What generation produced.
 #[derive(Debug, Clone)]
@@ -23,6 +23,9 @@ pub struct Generated {
     /// Discriminated unions left without a tag-dispatching deserializer (typify did not
     /// make them an untagged enum of the mapped variants); they deserialize untagged.
     pub untagged_unions: Vec<String>,
+    /// Untagged enums (unions without a discriminator) given a `Deserialize` that picks
+    /// the variant by the JSON's kind, most specific first (see [`crate::untagged`]).
+    pub kind_dispatched: Vec<String>,
     /// Time spent per station (`parse`, `normalize`, `generate`, `format`).
     pub timings: Vec<(&'static str, Duration)>,
 }
@@ -70,6 +73,13 @@ pub fn generate_value(file: &Path, doc: Value) -> Result<Generated, CodegenError
         )
     })?;
     let (file_ast, untagged_unions) = unions::tag_dispatch(file_ast, &report.unions);
+    let tagged = unions::dispatched_enums(&file_ast, &report.unions, &untagged_unions);
+    let (file_ast, kind_dispatched) = untagged::kind_dispatch(file_ast, &tagged);
+    let file_ast = if tagged.is_empty() && kind_dispatched.is_empty() {
+        file_ast
+    } else {
+        untagged::helpers::add_helper(file_ast)
+    };
     let (file_ast, not_multipart) = multipart::multipart_bodies(file_ast, &report.multipart);
     if let Some(name) = not_multipart.first() {
         return Err(CodegenError::new(
@@ -89,6 +99,7 @@ pub fn generate_value(file: &Path, doc: Value) -> Result<Generated, CodegenError
         spec: spec_code,
         report,
         untagged_unions,
+        kind_dispatched,
         timings,
     })
 }

@@ -1,6 +1,6 @@
 //! Build-time generator of `galileo-export`: locate the spec, parse it, normalize it,
 //! generate a progenitor client, give discriminated unions tag-dispatching
-//! deserializers, format it. `build.rs`, `examples/generate_client.rs` and the tests all use
+//! deserializers and the other unions kind-dispatching ones, format it. `build.rs`, `examples/generate_client.rs` and the tests all use
 //! [`generate_file`]; the stations are modules of their own.
 
 pub mod capabilities;
@@ -17,6 +17,7 @@ pub mod pinpoint;
 pub mod progenitor_run;
 pub mod requirements;
 pub mod unions;
+pub mod untagged;
 
 pub use error::{CodegenError, Location};
 pub use generate::{generate_file, generate_value, Generated};

@@ -73,3 +73,25 @@ pub fn check_export_records(spec: &Path, generated: &Generated) -> Result<(), St
     }
     Ok(())
 }
+
+/// The generated types of export records, one per root type (`session`, `trace`, `span`),
+/// when the spec defines them (Galileo's newer spec does; the vendored one, whose export
+/// answer is an untyped byte stream, does not).
+pub const RECORD_TYPES: [(&str, &str); 3] = [
+    ("session", "ExtendedSessionRecordWithChildren"),
+    ("trace", "ExtendedTraceRecordWithChildren"),
+    ("span", "ExtendedTraceRecordWithChildrenSpansItem"),
+];
+
+/// The `--cfg` `build.rs` sets when `generated` has every type of [`RECORD_TYPES`]
+/// (the typed-records tests and docs are compiled only then).
+pub const RECORD_TYPES_CFG: &str = "galileo_record_types";
+
+/// Whether `generated` has every type of [`RECORD_TYPES`] (a struct or an enum of that
+/// name in its `types` module).
+pub fn defines_record_types(generated: &Generated) -> bool {
+    RECORD_TYPES.iter().all(|(_, name)| {
+        generated.api.contains(&format!("pub struct {name} {{"))
+            || generated.api.contains(&format!("pub enum {name} {{"))
+    })
+}

@@ -4,7 +4,8 @@
 //! tag property required and single-valued in every variant, serializing that enum always
 //! writes the tag. Deserializing it untagged would *guess*; here the derived
 //! `Deserialize` is replaced by one that reads the tag and dispatches on it, and rejects
-//! an unknown tag naming it and the allowed ones.
+//! an unknown tag naming it and the allowed ones. A variant's refusal carries the field
+//! path inside it (see [`crate::untagged::helpers`]).
 
 use quote::{format_ident, quote};
 use syn::{Fields, Item, ItemEnum, Type};
@@ -58,6 +59,36 @@ pub fn tag_dispatch(
     (file, left)
 }
 
+/// The identifiers of the enums of `file`'s `types` module that [`tag_dispatch`] gave a
+/// tag-dispatching `Deserialize` (`left` is what it returned as not rewritten).
+pub fn dispatched_enums(
+    file: &syn::File,
+    unions: &[DiscriminatedUnion],
+    left: &[String],
+) -> std::collections::HashSet<String> {
+    let names: Vec<String> = unions
+        .iter()
+        .filter(|u| !left.contains(&u.name))
+        .map(|u| canon(&u.name))
+        .collect();
+    let mut out = std::collections::HashSet::new();
+    for item in &file.items {
+        let Item::Mod(module) = item else { continue };
+        if module.ident != "types" {
+            continue;
+        }
+        for item in module.content.iter().flat_map(|(_, items)| items) {
+            if let Item::Enum(e) = item {
+                let ident = e.ident.to_string();
+                if names.contains(&canon(&ident)) {
+                    out.insert(ident);
+                }
+            }
+        }
+    }
+    out
+}
+
 fn rewrite_items(items: &mut Vec<Item>, unions: &[DiscriminatedUnion], done: &mut Vec<String>) {
     let mut extra = Vec::new();
     for item in items.iter_mut() {
@@ -85,13 +116,17 @@ fn rewrite_enum(e: &mut ItemEnum, union: &DiscriminatedUnion) -> Option<Item> {
     // tag → variant ident, found through each variant's payload type.
     let mut arms = Vec::new();
     for (tag, schema) in &union.mapping {
-        let variant = e.variants.iter().find(|v| match &v.fields {
-            Fields::Unnamed(f) if f.unnamed.len() == 1 => {
-                payload_ident(&f.unnamed[0].ty).is_some_and(|p| canon(&p) == canon(schema))
+        let (variant, ty) = e.variants.iter().find_map(|v| match &v.fields {
+            Fields::Unnamed(f)
+                if f.unnamed.len() == 1
+                    && payload_ident(&f.unnamed[0].ty)
+                        .is_some_and(|p| canon(&p) == canon(schema)) =>
+            {
+                Some((v.ident.clone(), f.unnamed[0].ty.clone()))
             }
-            _ => false,
+            _ => None,
         })?;
-        arms.push((tag.clone(), variant.ident.clone()));
+        arms.push((tag.clone(), variant, ty));
     }
     if arms.len() != e.variants.len() {
         return None;
@@ -114,13 +149,14 @@ fn rewrite_enum(e: &mut ItemEnum, union: &DiscriminatedUnion) -> Option<Item> {
     }
     let ident = &e.ident;
     let property = &union.property;
-    let mut sorted: Vec<&String> = arms.iter().map(|(t, _)| t).collect();
+    let mut sorted: Vec<&String> = arms.iter().map(|(t, _, _)| t).collect();
     sorted.sort();
-    let match_arms = arms.iter().map(|(tag, variant)| {
+    let helper = crate::untagged::helpers::helper_ident();
+    let match_arms = arms.iter().map(|(tag, variant, ty)| {
         quote! {
-            #tag => ::serde_json::from_value(value)
+            #tag => <#ty as ::serde::Deserialize>::deserialize(&value)
                 .map(Self::#variant)
-                .map_err(<D::Error as ::serde::de::Error>::custom),
+                .map_err(|e| <D::Error as ::serde::de::Error>::custom(#helper::<#ty>(&value, e))),
         }
     });
     let expecting = format_ident!("{}", "VARIANTS");

@@ -1424,3 +1424,103 @@ fn a_response_without_description_gets_the_empty_one() {
     assert!(!Rule::ResponseDescription.approximates());
     assert!(generates(doc).api.contains("pub fn update_item("));
 }
+
+/// The payload types an untagged enum's generated `Deserialize` tries for one JSON kind
+/// (`Array`, `Object`, `String`, …), in the order it tries them.
+fn tried_for(api: &str, enum_name: &str, kind: &str) -> Vec<String> {
+    let code = api.split_whitespace().collect::<Vec<_>>().join(" ");
+    let start = code
+        .find(&format!("::serde::Deserialize<'de> for {enum_name} {{"))
+        .unwrap_or_else(|| panic!("no Deserialize impl for {enum_name}"));
+    let body = &code[start..];
+    let body = &body[..body.find("let message").expect("the impl's end")];
+    let body = &body[body
+        .find("#[allow(unreachable_patterns)]")
+        .expect("the dispatch")..];
+    let pattern = format!("::serde_json::Value::{kind}(");
+    body.match_indices(&pattern)
+        .flat_map(|(i, _)| {
+            let arm = &body[i + pattern.len()..];
+            let arm = &arm[..arm.find("::serde_json::Value::").unwrap_or(arm.len())];
+            tried_in(arm)
+        })
+        .collect()
+}
+
+fn tried_in(arm: &str) -> Vec<String> {
+    arm.split("match <")
+        .skip(1)
+        .filter_map(|s| s.split(" as ::serde::Deserialize>").next())
+        .map(|s| s.replace(' ', "").replace(",>", ">"))
+        .collect()
+}
+
+#[test]
+fn untagged_unions_dispatch_by_json_kind_most_specific_first() {
+    // The branch order that misled serde's derived untagged enums: a struct (which also
+    // reads a JSON array, by position) before a list; a plain string before a uuid.
+    let generated = generates(spec_with(json!({
+        "Note": {"type": "object", "required": ["content"], "properties": {"content": {"type": "string"}}},
+        "Span": {"type": "object", "required": ["start", "end"], "properties": {
+            "start": {"type": "integer"}, "end": {"type": "integer"}}},
+        "Strict": {"type": "object", "additionalProperties": false, "properties": {"flag": {"type": "boolean"}}},
+        "Level": {"type": "string", "enum": ["low", "high"]},
+        "Value": {"anyOf": [
+            {"type": "string"}, {"type": "number"}, {"type": "integer"},
+            {"$ref": "#/components/schemas/Note"},
+            {"type": "object", "additionalProperties": {"type": "integer"}},
+            {"$ref": "#/components/schemas/Span"},
+            {"$ref": "#/components/schemas/Strict"},
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "string", "format": "uuid"},
+            {"$ref": "#/components/schemas/Level"}
+        ]}
+    })));
+    assert!(
+        generated.kind_dispatched.contains(&"Value".to_string()),
+        "{:?}",
+        generated.kind_dispatched
+    );
+    let api = &generated.api;
+    // Arrays: the list only, never a struct.
+    assert_eq!(
+        tried_for(api, "Value", "Array"),
+        ["::std::vec::Vec<::std::string::String>"]
+    );
+    // Objects: refusing unknown fields first, then by required fields, the map last.
+    assert_eq!(
+        tried_for(api, "Value", "Object"),
+        [
+            "Strict",
+            "Span",
+            "Note",
+            "::std::collections::HashMap<::std::string::String,i64>"
+        ]
+    );
+    // Strings: the formatted string and the enum before the plain string.
+    assert_eq!(
+        tried_for(api, "Value", "String"),
+        ["::uuid::Uuid", "Level", "::std::string::String"]
+    );
+    // Integers: the integer type before the float; other numbers: the float only.
+    assert_eq!(tried_for(api, "Value", "Number"), ["i64", "f64", "f64"]);
+    assert!(tried_for(api, "Value", "Bool").is_empty());
+    // The derived untagged Deserialize is gone; serializing stays untagged.
+    let code = api.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(code.contains(
+        "#[derive(::serde::Serialize, Clone, Debug, PartialEq)] #[serde(untagged)] pub enum Value"
+    ));
+}
+
+#[test]
+fn discriminated_unions_are_not_dispatched_by_kind() {
+    let generated = generates(union_spec(json!({
+        "text": {"$ref": "#/components/schemas/TextF"},
+        "date": {"$ref": "#/components/schemas/DateF"}
+    })));
+    assert!(
+        generated.kind_dispatched.is_empty(),
+        "{:?}",
+        generated.kind_dispatched
+    );
+}

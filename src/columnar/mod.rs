@@ -346,6 +346,7 @@ impl RecordBatchStream {
                         offset: self.offset,
                         excerpt: excerpt(content, source.column().saturating_sub(1)),
                         source,
+                        path: None,
                     });
                     self.rebuild_batch()?;
                     return Err(error);

@@ -19,9 +19,10 @@ pub enum RecordError {
     /// A JSON Lines line is not valid JSON, or does not match the requested
     /// type.
     #[error(
-        "line {line}, column {column} (line starts at byte {offset}): {}: {}; near: {}",
+        "line {line}, column {column} (line starts at byte {offset}): {}{}: {}; near: {}",
         json_category(source),
-        json_reason(source),
+        AtPath(path.as_deref()),
+        JsonReason(source, path.is_some()),
         Excerpt(excerpt)
     )]
     Json {
@@ -37,6 +38,12 @@ pub enum RecordError {
         excerpt: String,
         /// The underlying `serde_json` error.
         source: serde_json::Error,
+        /// For valid JSON that does not fit the requested type: where in the record,
+        /// as a field path (`spans[2].metric_info.toxicity`, indices in brackets);
+        /// `None` for invalid JSON or a mismatch of the record as a whole. The path
+        /// stops at a union (a `oneOf`/`anyOf` of the spec): the reason then says which
+        /// of its variants failed and why.
+        path: Option<String>,
     },
 
     /// A line (JSON Lines) or a record (CSV) is not valid UTF-8.
@@ -118,6 +125,24 @@ fn json_reason(e: &serde_json::Error) -> String {
     }
 }
 
+/// [`json_reason`]; with a path (`true`), without the "at `inner`: " a union of the
+/// generated types puts first, since the path shown already ends with it.
+struct JsonReason<'a>(&'a serde_json::Error, bool);
+
+impl fmt::Display for JsonReason<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let reason = json_reason(self.0);
+        let shown = match self.1 {
+            true => reason
+                .strip_prefix("at `")
+                .and_then(|rest| rest.split_once("`: "))
+                .map_or(reason.as_str(), |(_, rest)| rest),
+            false => reason.as_str(),
+        };
+        f.write_str(shown)
+    }
+}
+
 /// Displays an excerpt with control characters escaped, so that a stray
 /// `\r` or escape sequence cannot garble a terminal.
 struct Excerpt<'a>(&'a str);
@@ -132,6 +157,18 @@ impl fmt::Display for Excerpt<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// ` at `path`` after the category, or nothing.
+struct AtPath<'a>(Option<&'a str>);
+
+impl fmt::Display for AtPath<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(path) => write!(f, " at `{}`", Excerpt(path)),
+            None => Ok(()),
+        }
     }
 }
 

@@ -98,6 +98,38 @@ pub(crate) fn json_error(
         offset,
         excerpt: excerpt(text.as_bytes(), source.column().saturating_sub(1)),
         source,
+        path: None,
+    }
+}
+
+/// Where in `text` decoding it as `T` fails, as a field path (`spans[2].input`), for a
+/// `serde_json` error of the data category (valid JSON of the wrong shape). Decodes the
+/// record a second time, tracking the path: only on failure, so a record that fits
+/// costs nothing. The path inside a union of the generated types (which reads its value
+/// whole before choosing a variant) comes in the union's reason and is joined on.
+fn field_path<T: DeserializeOwned>(source: &serde_json::Error, text: &str) -> Option<String> {
+    if source.classify() != serde_json::error::Category::Data {
+        return None;
+    }
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let Err(tracked) = serde_path_to_error::deserialize::<_, T>(&mut deserializer) else {
+        return None;
+    };
+    let outer = tracked.path().to_string();
+    // A union of the generated types reports the path inside it as "at `inner`: …".
+    let reason = tracked.inner().to_string();
+    let inner = reason
+        .strip_prefix("at `")
+        .and_then(|rest| rest.split_once("`: "))
+        .map(|(inner, _)| inner);
+    match (outer.as_str(), inner) {
+        (".", None) => None,
+        (".", Some(inner)) => Some(inner.to_string()),
+        (outer, None) => Some(outer.to_string()),
+        (outer, Some(inner)) => {
+            let dot = if inner.starts_with('[') { "" } else { "." };
+            Some(format!("{outer}{dot}{inner}"))
+        }
     }
 }
 
@@ -128,7 +160,14 @@ fn parse_json<T: DeserializeOwned>(
     offset: u64,
     terminated: bool,
 ) -> Result<T, RecordError> {
-    serde_json::from_str(text).map_err(|source| json_error(source, text, line, offset, terminated))
+    serde_json::from_str(text).map_err(|source| {
+        let path = field_path::<T>(&source, text);
+        let mut error = json_error(source, text, line, offset, terminated);
+        if let RecordError::Json { path: slot, .. } = &mut error {
+            *slot = path;
+        }
+        error
+    })
 }
 
 /// One JSON Lines record, validated as UTF-8 and as one JSON object (a record is

@@ -105,3 +105,112 @@ fn enums_narrowed_or_approximated() {
         round_trip::<Mark>(json!(mark));
     }
 }
+
+/// The error of decoding `value` as `T`, as its message.
+fn refusal<T: DeserializeOwned + std::fmt::Debug>(value: Value) -> String {
+    match serde_json::from_value::<T>(value.clone()) {
+        Ok(t) => panic!("{value} was accepted as {t:?}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn untagged_unions_take_the_variant_of_the_json_kind() {
+    use MetricValue as M;
+    // Arrays never become a struct (derived structs also read arrays, by position).
+    let v = round_trip::<M>(json!(["toxic"]));
+    assert!(
+        matches!(&v, M::Variant11(list) if list == &["toxic"]),
+        "{v:?}"
+    );
+    let v = round_trip::<M>(json!([[1, 2], [3, 4]]));
+    assert!(
+        matches!(&v, M::Variant12(rows) if rows == &[vec![1, 2], vec![3, 4]]),
+        "{v:?}"
+    );
+    let v = round_trip::<M>(json!([]));
+    assert!(matches!(&v, M::Variant11(list) if list.is_empty()), "{v:?}");
+    // Objects: the struct that refuses unknown fields, then more required fields first,
+    // the map last.
+    let v = round_trip::<M>(json!({"start": 1, "end": 4, "label": "x"}));
+    assert!(
+        matches!(&v, M::Variant8(s) if s.start == 1 && s.end == 4),
+        "{v:?}"
+    );
+    let v = round_trip::<M>(json!({"content": "toxic"}));
+    assert!(
+        matches!(&v, M::Variant7(n) if n.content == "toxic"),
+        "{v:?}"
+    );
+    let v = round_trip::<M>(json!({"flag": true}));
+    assert!(
+        matches!(&v, M::Variant9(s) if s.flag == Some(true)),
+        "{v:?}"
+    );
+    let v = round_trip::<M>(json!({"a": 1, "b": 2}));
+    assert!(
+        matches!(&v, M::Variant10(m) if m.len() == 2 && m["b"] == 2),
+        "{v:?}"
+    );
+    // Strings: formatted strings and enums before the plain string.
+    let id = "6f1c2b9e-1d2f-4c3b-9a8e-7d6c5b4a3f21";
+    let v = round_trip::<M>(json!(id));
+    assert!(matches!(&v, M::Variant4(u) if u.to_string() == id), "{v:?}");
+    let v = round_trip::<M>(json!("2026-01-02T03:04:05Z"));
+    assert!(
+        matches!(&v, M::Variant5(t) if t.timestamp() == 1_767_323_045),
+        "{v:?}"
+    );
+    let v = round_trip::<M>(json!("high"));
+    assert!(matches!(&v, M::Variant6(Level::High)), "{v:?}");
+    let v = round_trip::<M>(json!("toxic"));
+    assert!(matches!(&v, M::Variant0(s) if s == "toxic"), "{v:?}");
+    // Numbers: an integer stays an integer; a float or an integer beyond 64 bits is a
+    // number (the schema's `number`: anything an `i64` cannot hold).
+    let v = round_trip::<M>(json!(7));
+    assert!(matches!(&v, M::Variant1(7)), "{v:?}");
+    let v = round_trip::<M>(json!(2.5));
+    assert!(matches!(&v, M::Variant2(f) if *f == 2.5), "{v:?}");
+    let big: M = serde_json::from_str("12345678901234567890").expect("wide integer");
+    assert!(
+        matches!(&big, M::Variant2(f) if *f == 12_345_678_901_234_567_890.0),
+        "{big:?}"
+    );
+    let v = round_trip::<M>(json!(false));
+    assert!(matches!(&v, M::Variant3(false)), "{v:?}");
+}
+
+#[test]
+fn untagged_unions_say_why_nothing_matched() {
+    // No variant takes the kind: the kinds it takes.
+    let message = refusal::<MetricValue>(json!(null));
+    assert_eq!(
+        message,
+        "invalid type: null, expected a boolean, an integer, a floating point number, \
+         a string, an array or an object"
+    );
+    // Several candidates: each one's reason, by its type.
+    let message = refusal::<MetricValue>(json!([1, 2, 3, 4]));
+    assert!(
+        message.starts_with("an array matches no variant of `MetricValue`: Vec<String>: at `[0]`: invalid type: integer `1`, expected a string; Vec<Vec<i64>>: at `[0]`: invalid type: integer `1`, expected a sequence"),
+        "{message}"
+    );
+    // One candidate: its reason alone, with the path inside it (here the inner union's
+    // reason: no variant takes `1`).
+    let message = refusal::<Nested>(json!(["a", 1]));
+    assert_eq!(
+        message,
+        "at `[1]`: invalid type: an integer, expected a string or an array"
+    );
+}
+
+#[test]
+fn recursive_untagged_unions_decode() {
+    let v = round_trip::<Nested>(json!(["a", ["b", ["c"]], []]));
+    let Nested::Array(items) = &v else {
+        panic!("{v:?}")
+    };
+    assert!(matches!(&items[0], Nested::String(s) if s == "a"));
+    assert!(matches!(&items[1], Nested::Array(inner) if inner.len() == 2));
+    refused::<Nested>(json!({"a": 1}));
+}
