@@ -160,7 +160,8 @@ async fn a_count_that_fails_leaves_no_total_and_the_export_goes_on() {
 #[tokio::test]
 async fn counts_have_the_exports_auth_and_422() {
     let server = server(0).await;
-    let keyless = common::mock::client_builder(&server)
+    let keyless = galileo_export::Client::builder()
+        .base_url(server.base_url())
         .without_credentials()
         .build()
         .expect("client builds");
@@ -177,7 +178,10 @@ async fn counts_have_the_exports_auth_and_422() {
     );
     let answer = reqwest::Client::new()
         .post(url)
-        .header("Galileo-API-Key", server.api_key())
+        .header(
+            server.api_key_header().unwrap_or("Galileo-API-Key"),
+            server.api_key(),
+        )
         .json(&json!({"log_stream_id": "not-a-uuid", "root_type": "ignored", "filters": []}))
         .send()
         .await

@@ -220,7 +220,8 @@ async fn every_page_of_a_list_is_followed() {
 #[tokio::test]
 async fn lookups_have_the_exports_auth_404_and_422() {
     let server = server().await;
-    let keyless = common::mock::client_builder(&server)
+    let keyless = galileo_export::Client::builder()
+        .base_url(server.base_url())
         .without_credentials()
         .build()
         .expect("client builds");
@@ -248,7 +249,10 @@ async fn lookups_have_the_exports_auth_404_and_422() {
     );
     let answer = reqwest::Client::new()
         .get(url)
-        .header("Galileo-API-Key", server.api_key())
+        .header(
+            server.api_key_header().unwrap_or("Galileo-API-Key"),
+            server.api_key(),
+        )
         .send()
         .await
         .expect("answered");

@@ -96,7 +96,7 @@ fn lookup(cli: &Cli, client: &Client, project: Option<Uuid>) -> Result<Target, F
                 Source::LogStream(chosen.id)
             }
         };
-        Ok(Target { project, source })
+        Ok::<Target, Failure>(Target { project, source })
     })
 }
 

@@ -69,7 +69,8 @@ pub(crate) fn finish(runtime: &Runtime, counting: Option<Counting>) {
     #[cfg(galileo_has_counts)]
     if let Some(Counting(handle)) = counting {
         let abort = handle.abort_handle();
-        let _ = runtime.block_on(tokio::time::timeout(LATE_COUNT, handle));
+        // The timer is made inside the runtime (it needs its clock).
+        let _ = runtime.block_on(async move { tokio::time::timeout(LATE_COUNT, handle).await });
         abort.abort();
     }
     #[cfg(not(galileo_has_counts))]

@@ -63,10 +63,7 @@ mod names {
             .into_iter()
             .find(|r| r.path.ends_with("/export_records"))
             .expect("the export was sent");
-        assert_eq!(
-            export.path,
-            format!("/v2/projects/{}/export_records", server.project_id())
-        );
+        assert_eq!(export.path, server.export_path());
         assert_eq!(
             export.body["log_stream_id"],
             server.log_stream_id().to_string()
@@ -201,7 +198,7 @@ mod counts {
     #[test]
     fn without_count_or_a_terminal_no_count_is_asked() {
         let server = server();
-        let r = run(Command::from_std(common::cli::for_server(&server)));
+        let r = run(&mut Command::from_std(common::cli::for_server(&server)));
         assert_eq!(r.code, Some(0), "{}", r.stderr);
         assert!(!r.stderr.contains("counted"), "{}", r.stderr);
         assert_eq!(server.requests().len(), 1);
