@@ -13,7 +13,7 @@
 //! for record in client
 //!     .export(project)
 //!     .log_stream(stream)
-//!     .filter(Filter::boolean("has_error").is_true())
+//!     .filter(Filter::boolean("is_complete").is_true())
 //!     .records_blocking()?
 //! {
 //!     let record = record?;

@@ -45,16 +45,16 @@ use crate::transport::{Framed, TransportConfig};
 ///     .export(project)
 ///     .log_stream(stream)
 ///     .root_type(RootType::Span)
-///     .filter(Filter::number("latency_ms").between(100, 250))
+///     .filter(Filter::number("metrics/duration_ns").between(100, 250))
 ///     .sort("created_at", Order::Descending)
 ///     .format(ExportFormat::Csv)
-///     .columns(["id", "input", "latency_ms"]);
+///     .columns(["id", "input", "metrics/duration_ns"]);
 /// let body = export.to_json()?;
 /// assert_eq!(body["root_type"], "span");
 /// assert_eq!(body["filters"][0], json!({
-///     "type": "number", "column_id": "latency_ms", "operator": "between", "value": [100, 250]
+///     "type": "number", "column_id": "metrics/duration_ns", "operator": "between", "value": [100, 250]
 /// }));
-/// assert_eq!(body["column_ids"], json!(["id", "input", "latency_ms"]));
+/// assert_eq!(body["column_ids"], json!(["id", "input", "metrics/duration_ns"]));
 /// # Ok::<(), galileo_export::Error>(())
 /// ```
 #[must_use]
@@ -180,10 +180,10 @@ impl ExportBuilder {
     /// let body = client
     ///     .export(uuid::Uuid::nil())
     ///     .log_stream(uuid::Uuid::from_u128(1))
-    ///     .sort("latency_ms", Order::Ascending)
+    ///     .sort("metrics/duration_ns", Order::Ascending)
     ///     .to_json()?;
     /// assert_eq!(body["sort"], serde_json::json!({
-    ///     "column_id": "latency_ms", "ascending": true, "sort_type": "column"
+    ///     "column_id": "metrics/duration_ns", "ascending": true, "sort_type": "column"
     /// }));
     /// # Ok::<(), galileo_export::Error>(())
     /// ```

@@ -38,7 +38,7 @@
 //! let mut records = client
 //!     .export(project)
 //!     .log_stream(log_stream)
-//!     .filter(Filter::boolean("has_error").is_true())
+//!     .filter(Filter::boolean("is_complete").is_true())
 //!     .resume(true)
 //!     .records()
 //!     .await?;

@@ -36,14 +36,14 @@ async fn builder_sends_exact_json_and_headers() {
         .log_stream(server.log_stream_id())
         .root_type(RootType::Span)
         .filter(Filter::text("input").contains("refund").case_insensitive())
-        .filter(Filter::number("latency_ms").between(100, 250))
+        .filter(Filter::number("metrics/duration_ns").between(100, 250))
         .filter(Filter::date("created_at").after(since))
         .filter(Filter::id("trace_id").not_in([trace]))
-        .filter(Filter::boolean("has_error").is_false())
+        .filter(Filter::boolean("is_complete").is_false())
         .filter(Filter::collection("tags").contains("prod"))
-        .sort("latency_ms", galileo_export::Order::Ascending)
+        .sort("metrics/duration_ns", galileo_export::Order::Ascending)
         .format(ExportFormat::Csv)
-        .columns(["id", "input", "latency_ms"])
+        .columns(["id", "input", "metrics/duration_ns"])
         .redact(false)
         .file_name("spans.csv");
     let expected = json!({
@@ -53,14 +53,14 @@ async fn builder_sends_exact_json_and_headers() {
         "redact": false,
         "filters": [
             {"type": "text", "column_id": "input", "operator": "contains", "value": "refund", "case_sensitive": false},
-            {"type": "number", "column_id": "latency_ms", "operator": "between", "value": [100, 250]},
+            {"type": "number", "column_id": "metrics/duration_ns", "operator": "between", "value": [100, 250]},
             {"type": "date", "column_id": "created_at", "operator": "gt", "value": "2026-01-01T00:00:00Z"},
             {"type": "id", "column_id": "trace_id", "operator": "not_in", "value": [trace.to_string()]},
-            {"type": "boolean", "column_id": "has_error", "operator": "eq", "value": false},
+            {"type": "boolean", "column_id": "is_complete", "operator": "eq", "value": false},
             {"type": "collection", "column_id": "tags", "operator": "contains", "value": "prod", "case_sensitive": true}
         ],
-        "sort": {"column_id": "latency_ms", "ascending": true, "sort_type": "column"},
-        "column_ids": ["id", "input", "latency_ms"],
+        "sort": {"column_id": "metrics/duration_ns", "ascending": true, "sort_type": "column"},
+        "column_ids": ["id", "input", "metrics/duration_ns"],
         "file_name": "spans.csv"
     });
     let dry_run = export.to_json().unwrap();
@@ -105,7 +105,7 @@ async fn builder_sends_exact_json_and_headers() {
         .next()
         .unwrap_or_default()
         .to_string();
-    assert_eq!(header_line, "id,input,latency_ms");
+    assert_eq!(header_line, "id,input,metrics/duration_ns");
     assert!(rows.iter().all(|r| r.len() == 3));
 }
 
@@ -414,7 +414,7 @@ fn checks_happen_before_anything_is_sent() {
         .export(project)
         .log_stream(project)
         .resume(true)
-        .sort("latency_ms", galileo_export::Order::Ascending)
+        .sort("metrics/duration_ns", galileo_export::Order::Ascending)
         .to_json()
         .unwrap_err();
     assert!(

@@ -107,22 +107,22 @@ fn text_aliases_and_case_sensitivity() {
 #[test]
 fn number_every_operator() {
     let cases: Vec<(galileo_export::filter::NumberFilter, &str)> = vec![
-        (Filter::number("latency_ms").eq(5), "eq"),
-        (Filter::number("latency_ms").ne(5), "ne"),
-        (Filter::number("latency_ms").gt(5), "gt"),
-        (Filter::number("latency_ms").gte(5), "gte"),
-        (Filter::number("latency_ms").lt(5), "lt"),
-        (Filter::number("latency_ms").lte(5), "lte"),
+        (Filter::number("metrics/duration_ns").eq(5), "eq"),
+        (Filter::number("metrics/duration_ns").ne(5), "ne"),
+        (Filter::number("metrics/duration_ns").gt(5), "gt"),
+        (Filter::number("metrics/duration_ns").gte(5), "gte"),
+        (Filter::number("metrics/duration_ns").lt(5), "lt"),
+        (Filter::number("metrics/duration_ns").lte(5), "lte"),
     ];
     for (filter, op) in cases {
         assert_eq!(
             to_json(filter),
-            json!({"type": "number", "column_id": "latency_ms", "operator": op, "value": 5})
+            json!({"type": "number", "column_id": "metrics/duration_ns", "operator": op, "value": 5})
         );
     }
     assert_eq!(
-        to_json(Filter::number("latency_ms").between(100, 250)),
-        json!({"type": "number", "column_id": "latency_ms", "operator": "between",
+        to_json(Filter::number("metrics/duration_ns").between(100, 250)),
+        json!({"type": "number", "column_id": "metrics/duration_ns", "operator": "between",
                "value": [100, 250]})
     );
 }
@@ -330,20 +330,20 @@ fn id_every_operator() {
 #[test]
 fn boolean_every_operator() {
     assert_eq!(
-        to_json(Filter::boolean("has_error").is_true()),
-        json!({"type": "boolean", "column_id": "has_error", "operator": "eq", "value": true})
+        to_json(Filter::boolean("is_complete").is_true()),
+        json!({"type": "boolean", "column_id": "is_complete", "operator": "eq", "value": true})
     );
     assert_eq!(
-        to_json(Filter::boolean("has_error").is_false()),
-        json!({"type": "boolean", "column_id": "has_error", "operator": "eq", "value": false})
+        to_json(Filter::boolean("is_complete").is_false()),
+        json!({"type": "boolean", "column_id": "is_complete", "operator": "eq", "value": false})
     );
     assert_eq!(
-        to_json(Filter::boolean("has_error").eq(true)),
-        json!({"type": "boolean", "column_id": "has_error", "operator": "eq", "value": true})
+        to_json(Filter::boolean("is_complete").eq(true)),
+        json!({"type": "boolean", "column_id": "is_complete", "operator": "eq", "value": true})
     );
     assert_eq!(
-        to_json(Filter::boolean("has_error").ne(true)),
-        json!({"type": "boolean", "column_id": "has_error", "operator": "ne", "value": true})
+        to_json(Filter::boolean("is_complete").ne(true)),
+        json!({"type": "boolean", "column_id": "is_complete", "operator": "ne", "value": true})
     );
     assert_eq!(
         Filter::boolean("b").equals(false),
@@ -532,16 +532,16 @@ fn kind_and_column_id() {
             "created_at",
         ),
         (
-            Filter::number("latency_ms").gt(1).into(),
+            Filter::number("metrics/duration_ns").gt(1).into(),
             FilterKind::Number,
             "number",
-            "latency_ms",
+            "metrics/duration_ns",
         ),
         (
-            Filter::boolean("has_error").is_true().into(),
+            Filter::boolean("is_complete").is_true().into(),
             FilterKind::Boolean,
             "boolean",
-            "has_error",
+            "is_complete",
         ),
         (
             Filter::collection("tags").contains("a").into(),
@@ -667,13 +667,13 @@ fn deserialize_number_keeps_int_and_float() {
 
 #[test]
 fn deserialize_boolean_with_default_operator() {
-    let filter = from_json(json!({"type": "boolean", "column_id": "has_error", "value": true}));
-    assert_eq!(filter, Filter::boolean("has_error").is_true().into());
+    let filter = from_json(json!({"type": "boolean", "column_id": "is_complete", "value": true}));
+    assert_eq!(filter, Filter::boolean("is_complete").is_true().into());
     let filter = from_json(
-        json!({"type": "boolean", "column_id": "has_error", "operator": "ne",
+        json!({"type": "boolean", "column_id": "is_complete", "operator": "ne",
                                   "value": false}),
     );
-    assert_eq!(filter, Filter::boolean("has_error").ne(false).into());
+    assert_eq!(filter, Filter::boolean("is_complete").ne(false).into());
 }
 
 #[test]
@@ -1007,8 +1007,8 @@ fn deserialized_filters_are_validated_too() {
 #[test]
 fn between_needs_ordered_finite_bounds() {
     assert_eq!(
-        validate_err(Filter::number("latency_ms").between(250, 100)),
-        "number filter on column `latency_ms`: `between` needs low <= high, got [250, 100]"
+        validate_err(Filter::number("metrics/duration_ns").between(250, 100)),
+        "number filter on column `metrics/duration_ns`: `between` needs low <= high, got [250, 100]"
     );
     assert_eq!(
         validate_err(Filter::number("score").between(0.9, 0.1)),

@@ -151,7 +151,7 @@ async fn a_checkpoint_is_refused_where_it_cannot_hold() {
         .to_json();
     assert!(other.is_err_and(|e| e.to_string().contains("JSON Lines, CSV or Parquet")));
     let sorted = export()
-        .sort("latency_ms", galileo_export::Order::Ascending)
+        .sort("metrics/duration_ns", galileo_export::Order::Ascending)
         .to_json();
     assert!(sorted.is_err_and(|e| e.to_string().contains("native sort")));
     let future: Result<Checkpoint, _> =

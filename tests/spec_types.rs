@@ -49,9 +49,9 @@ fn each_filter_kind_round_trips_with_its_type_tag() {
         json!({"type": "id", "column_id": "trace_id", "operator": "eq", "value": id}),
         json!({"type": "id", "column_id": "trace_id", "operator": "one_of", "value": [id, id]}),
         json!({"type": "date", "column_id": "created_at", "operator": "gte", "value": "2026-01-01T00:00:00Z"}),
-        json!({"type": "number", "column_id": "latency_ms", "operator": "between", "value": [100, 250]}),
-        json!({"type": "number", "column_id": "cost", "operator": "lt", "value": 0.25}),
-        json!({"type": "boolean", "column_id": "has_error", "operator": "eq", "value": true}),
+        json!({"type": "number", "column_id": "metrics/duration_ns", "operator": "between", "value": [100, 250]}),
+        json!({"type": "number", "column_id": "metrics/cost", "operator": "lt", "value": 0.25}),
+        json!({"type": "boolean", "column_id": "is_complete", "operator": "eq", "value": true}),
         json!({"type": "collection", "column_id": "tags", "operator": "contains", "value": "prod", "case_sensitive": true}),
         json!({"type": "text", "column_id": "input", "operator": "contains", "value": "refund", "case_sensitive": false}),
         json!({"type": "fully_annotated", "column_id": "fully_annotated", "user_ids": [id]}),
@@ -78,12 +78,12 @@ fn each_filter_kind_round_trips_with_its_type_tag() {
 fn spec_defaults_fill_in_and_type_is_always_written() {
     // operator defaults to eq for id and boolean filters; case_sensitive to true.
     let parsed: LogRecordsExportRequestFiltersItem = serde_json::from_value(
-        json!({"type": "boolean", "column_id": "has_error", "value": false}),
+        json!({"type": "boolean", "column_id": "is_complete", "value": false}),
     )
     .unwrap();
     assert_eq!(
         serde_json::to_value(&parsed).unwrap(),
-        json!({"type": "boolean", "column_id": "has_error", "operator": "eq", "value": false})
+        json!({"type": "boolean", "column_id": "is_complete", "operator": "eq", "value": false})
     );
     let parsed: LogRecordsExportRequestFiltersItem = serde_json::from_value(
         json!({"type": "text", "column_id": "input", "operator": "eq", "value": "x"}),

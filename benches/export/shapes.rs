@@ -75,11 +75,11 @@ pub(crate) fn shape_record(shape: &str, i: u64, keys: u64, state: &mut u64) -> S
             out.push_str(&format!(
                 "{{\"id\":\"trace-{i:012}\",\"created_at\":\"{created}\",\"type\":\"trace\",\
                  \"name\":\"chat\",\"input\":{},\"output\":{},\"status_code\":200,\
-                 \"latency_ms\":{},\"cost\":{},\"metrics\":{{\"tokens\":{i},\"m{}\":1.5}},\
+                 \"metrics\":{{\"duration_ns\":{},\"cost\":{},\"num_total_tokens\":{i},\"m{}\":1.5}},\
                  \"tags\":[\"a\",\"b\"],\"spans\":[{}]}}",
                 text(3_000),
                 text(3_000),
-                i % 1_000,
+                i % 1_000 * 1_000_000,
                 (i % 97) as f64 / 7.0,
                 i % 7,
                 spans.join(",")

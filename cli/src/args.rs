@@ -149,7 +149,7 @@ pub(crate) struct Cli {
     #[arg(long, value_parser = parse_format, value_name = "FORMAT")]
     pub(crate) format: Option<ExportFormat>,
 
-    /// A filter expression, e.g. 'latency_ms > 100' (repeatable; all must match).
+    /// A filter expression, e.g. 'metrics/duration_ns > 100' (repeatable; all must match).
     /// See --help for the grammar.
     #[arg(long = "filter", value_name = "EXPR")]
     pub(crate) filters: Vec<String>,

@@ -84,9 +84,9 @@ fn dry_run_prints_the_exact_request_without_credentials() {
         "--filter",
         "input ~contains Refund",
         "--filter",
-        "latency_ms between 100 250",
+        "metrics/duration_ns between 100 250",
         "--filter",
-        "latency_ms > 100",
+        "metrics/duration_ns > 100",
         "--filter",
         "created_at >= 2026-01-01T00:00:00Z",
         "--filter",
@@ -94,7 +94,7 @@ fn dry_run_prints_the_exact_request_without_credentials() {
         "--filter",
         &format!("trace_id = {U1}"),
         "--filter",
-        "has_error = true",
+        "is_complete = true",
         "--filter",
         r#"input not_in ["a", "b"]"#,
         "--filter",
@@ -104,7 +104,7 @@ fn dry_run_prints_the_exact_request_without_credentials() {
         "--filter",
         "text:status_code = 200",
         "--sort",
-        "latency_ms:desc",
+        "metrics/duration_ns:desc",
         "--no-redact",
         "--file-name",
         "spans",
@@ -119,16 +119,16 @@ fn dry_run_prints_the_exact_request_without_credentials() {
             "export_format": "jsonl",
             "redact": false,
             "file_name": "spans",
-            "sort": {"column_id": "latency_ms", "ascending": false, "sort_type": "column"},
+            "sort": {"column_id": "metrics/duration_ns", "ascending": false, "sort_type": "column"},
             "filters": [
                 {"type": "text", "column_id": "input", "operator": "contains", "value": "refund", "case_sensitive": true},
                 {"type": "text", "column_id": "input", "operator": "contains", "value": "Refund", "case_sensitive": false},
-                {"type": "number", "column_id": "latency_ms", "operator": "between", "value": [100, 250]},
-                {"type": "number", "column_id": "latency_ms", "operator": "gt", "value": 100},
+                {"type": "number", "column_id": "metrics/duration_ns", "operator": "between", "value": [100, 250]},
+                {"type": "number", "column_id": "metrics/duration_ns", "operator": "gt", "value": 100},
                 {"type": "date", "column_id": "created_at", "operator": "gte", "value": "2026-01-01T00:00:00Z"},
                 {"type": "collection", "column_id": "tags", "operator": "one_of", "value": ["prod", "beta"], "case_sensitive": true},
                 {"type": "id", "column_id": "trace_id", "operator": "eq", "value": U1},
-                {"type": "boolean", "column_id": "has_error", "operator": "eq", "value": true},
+                {"type": "boolean", "column_id": "is_complete", "operator": "eq", "value": true},
                 {"type": "text", "column_id": "input", "operator": "not_in", "value": ["a", "b"], "case_sensitive": true},
                 {"type": "fully_annotated", "column_id": "fully_annotated"},
                 {"type": "fully_annotated", "column_id": "fully_annotated", "user_ids": [V4A]},
@@ -158,11 +158,11 @@ fn sort_without_suffix_is_ascending_and_csv_columns_are_sent() {
         "--experiment",
         "0b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
         "--sort",
-        "latency_ms",
+        "metrics/duration_ns",
         "--format",
         "csv",
         "--columns",
-        "id, input,latency_ms",
+        "id, input,metrics/duration_ns",
     ]));
     assert_eq!(
         body,
@@ -171,8 +171,8 @@ fn sort_without_suffix_is_ascending_and_csv_columns_are_sent() {
             "root_type": "trace",
             "export_format": "csv",
             "redact": true,
-            "sort": {"column_id": "latency_ms", "ascending": true, "sort_type": "column"},
-            "column_ids": ["id", "input", "latency_ms"],
+            "sort": {"column_id": "metrics/duration_ns", "ascending": true, "sort_type": "column"},
+            "column_ids": ["id", "input", "metrics/duration_ns"],
         }))
     );
 }
@@ -182,10 +182,10 @@ fn the_server_receives_the_dry_run_request_and_stdout_is_its_body() {
     let server = server(300);
     let filters = [
         "input ~contains the",
-        "latency_ms between 50 5000",
+        "metrics/duration_ns between 50000000 5000000000",
         "created_at >= 2025-01-01T00:00:00Z",
         "collection:tags one_of [prod, beta, eval]",
-        "has_error = false",
+        "is_complete = true",
         &format!("id not_in [{U1}]"),
     ];
     let with_filters = |mut cmd: Command| {
@@ -230,16 +230,18 @@ fn csv_with_columns_is_written_byte_for_byte() {
             "--format",
             "csv",
             "--columns",
-            "id,input,latency_ms,tags",
+            "id,input,metrics/duration_ns,tags",
             "--sort",
-            "latency_ms:desc",
+            "metrics/duration_ns:desc",
         ]);
         cmd
     };
     let request = dry_run_json(&mut csv());
     let r = run_ok(&mut csv());
     assert!(r.stdout == server.expected_body(&request).expect("accepted"));
-    assert!(r.stdout.starts_with(b"id,input,latency_ms,tags\r\n"));
+    assert!(r
+        .stdout
+        .starts_with(b"id,input,metrics/duration_ns,tags\r\n"));
     assert!(r.stderr.starts_with("exported "), "{}", r.stderr);
     // CSV rows are counted (records, not lines: quoted fields may hold line breaks).
     use galileo_export::records::RecordDecoder as _;
@@ -294,23 +296,23 @@ fn a_bad_filter_is_a_usage_error_with_a_caret() {
     let server = server(10);
     let r = run(cli(&server).args([
         "--filter",
-        "has_error = true",
+        "is_complete = true",
         "--filter",
-        "latency_ms => 100",
+        "metrics/duration_ns => 100",
     ]));
     assert_eq!(r.code, Some(2));
     assert!(r.stdout.is_empty());
     assert!(
         r.stderr.starts_with(
-            "error: invalid filter: unknown operator `=>`\n  latency_ms => 100\n             ^^\n  expected an operator"
+            "error: invalid filter: unknown operator `=>`\n  metrics/duration_ns => 100\n                      ^^\n  expected an operator"
         ),
         "{}",
         r.stderr
     );
-    let r = run(cli(&server).args(["--filter", "latency_ms between 250 100"]));
+    let r = run(cli(&server).args(["--filter", "metrics/duration_ns between 250 100"]));
     assert_eq!(r.code, Some(2));
     assert!(r.stderr.contains("low <= high"), "{}", r.stderr);
-    let caret = format!("\n  {}{}\n", " ".repeat(19), "^".repeat(7));
+    let caret = format!("\n  {}{}\n", " ".repeat(28), "^".repeat(7));
     assert!(r.stderr.contains(&caret), "{}", r.stderr);
     assert_eq!(server.request_count(), 0, "nothing was sent");
 }
@@ -339,7 +341,7 @@ fn usage_errors_exit_2() {
         r.stderr
     );
     // Resume with a sort it cannot continue.
-    let r = run(cli(&server).args(["--resume", "--sort", "latency_ms"]));
+    let r = run(cli(&server).args(["--resume", "--sort", "metrics/duration_ns"]));
     assert_eq!(r.code, Some(2));
     assert!(
         r.stderr.contains("resume needs the native sort"),
@@ -347,7 +349,7 @@ fn usage_errors_exit_2() {
         r.stderr
     );
     // Bad sort direction.
-    let r = run(cli(&server).args(["--sort", "latency_ms:up"]));
+    let r = run(cli(&server).args(["--sort", "metrics/duration_ns:up"]));
     assert_eq!(r.code, Some(2));
     assert!(r.stderr.contains("unknown direction `up`"), "{}", r.stderr);
     // No key.
@@ -590,9 +592,12 @@ fn filter_numbers_go_out_exactly_as_written() {
         Reply::status(200).header("Content-Type", "application/json"),
     ]);
     for (expr, value) in [
-        ("latency_ms > 12345678901234567890", "12345678901234567890"),
         (
-            "latency_ms between 9007199254740993 18446744073709551615",
+            "metrics/duration_ns > 12345678901234567890",
+            "12345678901234567890",
+        ),
+        (
+            "metrics/duration_ns between 9007199254740993 18446744073709551615",
             "[9007199254740993,18446744073709551615]",
         ),
     ] {
@@ -612,7 +617,7 @@ fn filter_numbers_go_out_exactly_as_written() {
     }
     for too_big in ["123456789012345678901234567890", "-9223372036854775809"] {
         let output = common::cli::for_hostile(&server, "k")
-            .args(["--filter", &format!("latency_ms > {too_big}")])
+            .args(["--filter", &format!("metrics/duration_ns > {too_big}")])
             .output()
             .expect("runs");
         let stderr = String::from_utf8_lossy(&output.stderr);

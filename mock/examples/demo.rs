@@ -7,9 +7,12 @@
 //! cargo run -p galileo-export-mock --example demo -- ./out   # or in ./out
 //! ```
 //!
-//! 1. JSON Lines: traces whose input mentions "refund" (any case), 100–2000 ms, tagged
-//!    prod or beta, newest first, saved atomically to a file.
-//! 2. CSV: error spans, chosen columns, slowest first.
+//! 1. JSON Lines: traces whose input mentions "refund" (any case), 0.1–2 s long, tagged
+//!    prod or beta, newest first, saved atomically to a file (each trace with its spans).
+//! 2. CSV: failed spans (status code 400 and above), chosen columns, slowest first.
+//!
+//! Every column id is one Galileo's `available_columns` lists (`metrics/duration_ns` is
+//! the `duration_ns` key of the records' `metrics`).
 //!
 //! It prints each request body, records/bytes/time, where the files are, a preview,
 //! and the equivalent `galileo-export` command for a real Galileo project.
@@ -68,7 +71,7 @@ async fn main() -> Result<(), BoxError> {
     let jsonl = export()
         .root_type(RootType::Trace)
         .filter(Filter::text("input").contains("refund").case_insensitive())
-        .filter(Filter::number("latency_ms").between(100, 2_000))
+        .filter(Filter::number("metrics/duration_ns").between(100_000_000, 2_000_000_000))
         .filter(Filter::collection("tags").one_of(["prod", "beta"]))
         .sort("created_at", Order::Descending);
     let jsonl_path = out_dir.join("refund-traces.jsonl");
@@ -76,18 +79,18 @@ async fn main() -> Result<(), BoxError> {
     if let Some(first) = first_line(&jsonl_path)? {
         let record: Value = serde_json::from_str(&first)?;
         println!("   first record:");
-        for key in [
-            "id",
-            "created_at",
-            "name",
-            "latency_ms",
-            "tags",
-            "has_error",
-        ] {
+        for key in ["id", "created_at", "name", "tags", "num_spans"] {
             println!("     {key:<11}{}", record[key]);
         }
-        let input = record["input"].as_str().unwrap_or_default();
-        println!("     {:<11}{}", "input", preview(input, 90));
+        println!(
+            "     {:<11}{}",
+            "duration", record["metrics"]["duration_ns"]
+        );
+        let input = match &record["input"] {
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        };
+        println!("     {:<11}{}", "input", preview(&input, 90));
     }
     let jsonl_records = summary.records.unwrap_or(0);
 
@@ -95,15 +98,16 @@ async fn main() -> Result<(), BoxError> {
     let columns = [
         "id",
         "created_at",
+        "type",
         "name",
-        "latency_ms",
+        "metrics/duration_ns",
         "status_code",
-        "tags",
+        "error_message",
     ];
     let csv = export()
         .root_type(RootType::Span)
-        .filter(Filter::boolean("has_error").is_true())
-        .sort("latency_ms", Order::Descending)
+        .filter(Filter::number("status_code").gte(400))
+        .sort("metrics/duration_ns", Order::Descending)
         .format(ExportFormat::Csv)
         .columns(columns);
     let csv_path = out_dir.join("error-spans.csv");
@@ -126,11 +130,11 @@ async fn main() -> Result<(), BoxError> {
          (cargo install --path cli):\n\n\
          export GALILEO_API_KEY=...   # or GALILEO_CONSOLE_URL / GALILEO_API_URL for other deployments\n\
          galileo-export --project $PROJECT_ID --log-stream $LOG_STREAM_ID \\\n    \
-           --filter 'input ~contains refund' --filter 'latency_ms between 100 2000' \\\n    \
+           --filter 'input ~contains refund' --filter 'metrics/duration_ns between 100000000 2000000000' \\\n    \
            --filter 'collection:tags one_of [prod, beta]' --sort created_at:desc \\\n    \
            --base-url https://api.galileo.ai --output refund-traces.jsonl\n\
          galileo-export --project $PROJECT_ID --log-stream $LOG_STREAM_ID --root-type span \\\n    \
-           --filter 'has_error = true' --sort latency_ms:desc --format csv \\\n    \
+           --filter 'status_code >= 400' --sort metrics/duration_ns:desc --format csv \\\n    \
            --columns {} --output error-spans.csv",
         columns.join(",")
     );

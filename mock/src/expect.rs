@@ -28,13 +28,19 @@ impl Dataset {
     /// (whatever the requested format; `column_ids` is ignored).
     ///
     /// Semantics:
-    /// * columns: the uuid columns `id`, `session_id`, `trace_id`,
-    ///   `parent_id`, `project_id`, `log_stream_id`; dates `created_at`,
-    ///   `updated_at`; text `type`, `name`, `input`, `output`,
-    ///   `user_metadata.{user_id,region,model,locale}`; numbers `latency_ms`,
-    ///   `cost`, `status_code`, `metrics.{latency_ms,cost,num_input_tokens,
-    ///   num_output_tokens,num_total_tokens}`; boolean `has_error`; collection
-    ///   `tags`; objects `metrics`, `user_metadata` (CSV only).
+    /// * columns (Galileo's column ids): the uuid columns `id`, `session_id`,
+    ///   `trace_id`, `parent_id`, `project_id`, `run_id`; dates `created_at`,
+    ///   `updated_at`; text `type`, `name`, `input`, `output`, `external_id`,
+    ///   `dataset_input`, `dataset_output`, `progress_message`, `error_message` and
+    ///   the span kinds' own (`model`, `finish_reason`, `tools`, `agent_type`,
+    ///   `tool_call_id`, `agent_name`, `check_stage`, `applies_to`,
+    ///   `evaluator_name`, `selector_path`); numbers `status_code`, `step_number`,
+    ///   `temperature`, `control_id` and `metrics/<key>` (`duration_ns`,
+    ///   `num_input_tokens`, `num_output_tokens`, `num_total_tokens`,
+    ///   `time_to_first_token_ns`, `cost`, and the numeric scorers of
+    ///   `metric_info` such as `toxicity`); booleans `has_children`,
+    ///   `is_complete`; collection `tags`; every other field an object column
+    ///   (CSV only).
     /// * nulls match no filter operator (SQL semantics), not even `ne`.
     /// * `text` filters (also usable on uuid columns): `eq`, `ne`, `contains`
     ///   (substring), `one_of`, `not_in`; `case_sensitive: false` lowercases.

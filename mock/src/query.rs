@@ -2,17 +2,21 @@
 //!
 //! # Columns
 //!
+//! The column ids are Galileo's (its `available_columns` vocabulary, as the newer
+//! spec's examples list them): the records' top-level fields, and `metrics/<key>`.
+//!
 //! | column id | kind | notes |
 //! |---|---|---|
-//! | `id`, `session_id`, `trace_id`, `parent_id`, `project_id`, `log_stream_id` | id | `trace_id`/`parent_id` are null for sessions |
-//! | `created_at`, `updated_at` | date | |
-//! | `type`, `name`, `input`, `output` | text | |
-//! | `user_metadata.user_id`, `.region`, `.model`, `.locale` | text | `locale` absent (null) on 1 record in 5 |
-//! | `latency_ms`, `cost`, `status_code` | number | `cost` null for tool/retriever spans |
-//! | `metrics.latency_ms`, `.cost`, `.num_input_tokens`, `.num_output_tokens`, `.num_total_tokens` | number | token counts/cost null for tool/retriever spans |
-//! | `has_error` | boolean | |
+//! | `id`, `session_id`, `trace_id`, `parent_id`, `project_id`, `run_id` | id | `trace_id` null for sessions; `parent_id` spans only |
+//! | `created_at`, `updated_at` | date | `updated_at` null on 1 record in 25 |
+//! | `type`, `name`, `input`, `output`, `external_id`, `dataset_input`, `dataset_output`, `progress_message`, `error_message` | text | `input` / `output` match the record's text wherever its shape puts it; an `output` that is `null` or a control result has none |
+//! | `model`, `finish_reason`, `tools` (LLM spans), `agent_type` (agent spans), `tool_call_id` (tool spans), `agent_name`, `check_stage`, `applies_to`, `evaluator_name`, `selector_path` (control spans) | text | null on records of other kinds |
+//! | `status_code`, `step_number`, `temperature`, `control_id` | number | `status_code` null on some records |
+//! | `metrics/duration_ns`, `metrics/num_input_tokens`, `metrics/num_output_tokens`, `metrics/num_total_tokens`, `metrics/time_to_first_token_ns`, `metrics/cost` | number | keys of `metrics`; tokens and cost on LLM spans, traces and sessions |
+//! | `metrics/toxicity`, `metrics/bleu`, `metrics/completeness_gpt`, `metrics/context_adherence`, `metrics/correctness`, `metrics/tool_selection_quality`, `metrics/agentic_session_success` | number | the `metric_info` result's `value` when it succeeded (or rolled up); null otherwise |
+//! | `has_children`, `is_complete` | boolean | |
 //! | `tags` | collection | |
-//! | `metrics`, `user_metadata` | object | CSV output only (rendered as JSON text) |
+//! | every other field (`user_metadata`, `metrics`, `metric_info`, `annotations`, `files`, …) | object | CSV output only (rendered as JSON text) |
 //!
 //! # Filter semantics
 //!
@@ -35,7 +39,7 @@
 //!   to annotation-queue searches, and an export request has no queue context.
 //!
 //! Filtering on a column of another kind, or on an unknown column, is a 400
-//! `{"detail": "..."}`, as is sorting on `tags`/`metrics`/`user_metadata`.
+//! `{"detail": "..."}`, as is sorting on `tags` or an object column.
 //!
 //! # Sorting
 //!
@@ -54,187 +58,207 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::data::{
-    user_id_str, write_cost, write_metrics, write_tags, write_timestamp, write_u64,
-    write_user_metadata, Core, Dataset, RootType, Scratch, LOCALES, MODELS, REGIONS,
+    extra, has_field, metric_score, output_is_null, write_cost, write_timestamp, write_u64, Core,
+    Dataset, Field, RootType, Scratch, METRIC_NAMES, NUMERIC_METRICS,
 };
 use super::validate::{ExportFormat, ExportRequest, FilterReq, NumOp};
 use super::Rejection;
 
-/// A known column.
+/// A known column: a top-level field of the records, or a metric (`metrics/<key>`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Column {
-    Id,
-    Type,
-    SessionId,
-    TraceId,
-    ParentId,
-    ProjectId,
-    LogStreamId,
-    CreatedAt,
-    UpdatedAt,
-    Name,
-    Input,
-    Output,
-    Metrics,
+    Field(Field),
     Metric(Metric),
-    LatencyMs,
-    Cost,
-    StatusCode,
-    HasError,
-    Tags,
-    UserMetadata,
-    Meta(MetaKey),
 }
 
-/// A key of the `metrics` object.
+/// A metric column, `metrics/<key>`: a key of the `metrics` object, or a numeric
+/// scorer of `metric_info` (its value when it succeeded).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Metric {
-    LatencyMs,
-    Cost,
+    DurationNs,
     InputTokens,
     OutputTokens,
     TotalTokens,
+    TimeToFirstTokenNs,
+    Cost,
+    /// An index into [`METRIC_NAMES`] below [`NUMERIC_METRICS`].
+    Score(u8),
 }
 
-/// A key of the `user_metadata` object.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum MetaKey {
-    UserId,
-    Region,
-    Model,
-    Locale,
-}
+/// The keys of the `metrics` object that are columns.
+const METRIC_KEYS: [(&str, Metric); 6] = [
+    ("duration_ns", Metric::DurationNs),
+    ("num_input_tokens", Metric::InputTokens),
+    ("num_output_tokens", Metric::OutputTokens),
+    ("num_total_tokens", Metric::TotalTokens),
+    ("time_to_first_token_ns", Metric::TimeToFirstTokenNs),
+    ("cost", Metric::Cost),
+];
 
 /// The name of a column kind in messages: the filter kind that applies to it, or
-/// `object` for the nested columns (`metrics`, `user_metadata`), which no filter takes.
+/// `object` for the nested columns (`metrics`, `user_metadata`, …), which no filter takes.
 fn kind_name(kind: Option<FilterKind>) -> &'static str {
     kind.map_or("object", FilterKind::as_str)
 }
 
-/// Default CSV columns (= JSONL key order).
-pub(crate) const DEFAULT_COLUMNS: [(&str, Column); 19] = [
-    ("id", Column::Id),
-    ("type", Column::Type),
-    ("session_id", Column::SessionId),
-    ("trace_id", Column::TraceId),
-    ("parent_id", Column::ParentId),
-    ("project_id", Column::ProjectId),
-    ("log_stream_id", Column::LogStreamId),
-    ("created_at", Column::CreatedAt),
-    ("updated_at", Column::UpdatedAt),
-    ("name", Column::Name),
-    ("input", Column::Input),
-    ("output", Column::Output),
-    ("metrics", Column::Metrics),
-    ("latency_ms", Column::LatencyMs),
-    ("cost", Column::Cost),
-    ("status_code", Column::StatusCode),
-    ("has_error", Column::HasError),
-    ("tags", Column::Tags),
-    ("user_metadata", Column::UserMetadata),
+/// Default CSV columns.
+pub(crate) const DEFAULT_COLUMNS: [Field; 17] = [
+    Field::Id,
+    Field::Type,
+    Field::Name,
+    Field::Input,
+    Field::Output,
+    Field::CreatedAt,
+    Field::UpdatedAt,
+    Field::SessionId,
+    Field::TraceId,
+    Field::ParentId,
+    Field::ProjectId,
+    Field::RunId,
+    Field::StatusCode,
+    Field::Tags,
+    Field::UserMetadata,
+    Field::Metrics,
+    Field::MetricInfo,
 ];
 
 impl Column {
     pub fn parse(s: &str) -> Option<Column> {
-        if let Some((_, c)) = DEFAULT_COLUMNS.iter().find(|(n, _)| *n == s) {
-            return Some(*c);
+        if let Some(m) = s.strip_prefix("metrics/") {
+            if let Some((_, k)) = METRIC_KEYS.iter().find(|(n, _)| *n == m) {
+                return Some(Column::Metric(*k));
+            }
+            let score = METRIC_NAMES[..NUMERIC_METRICS]
+                .iter()
+                .position(|n| *n == m)?;
+            return Some(Column::Metric(Metric::Score(score as u8)));
         }
-        if let Some(m) = s.strip_prefix("metrics.") {
-            return Some(Column::Metric(match m {
-                "latency_ms" => Metric::LatencyMs,
-                "cost" => Metric::Cost,
-                "num_input_tokens" => Metric::InputTokens,
-                "num_output_tokens" => Metric::OutputTokens,
-                "num_total_tokens" => Metric::TotalTokens,
-                _ => return None,
-            }));
-        }
-        if let Some(k) = s.strip_prefix("user_metadata.") {
-            return Some(Column::Meta(match k {
-                "user_id" => MetaKey::UserId,
-                "region" => MetaKey::Region,
-                "model" => MetaKey::Model,
-                "locale" => MetaKey::Locale,
-                _ => return None,
-            }));
-        }
-        None
+        Field::parse(s).map(Column::Field)
     }
 
-    /// The kind of filter that applies to the column; `None` for an object column.
+    /// The kind of filter that applies to the column (the `filter_type` Galileo's
+    /// `available_columns` gives it); `None` for an object column.
     pub fn kind(self) -> Option<FilterKind> {
-        Some(match self {
-            Column::Id
-            | Column::SessionId
-            | Column::TraceId
-            | Column::ParentId
-            | Column::ProjectId
-            | Column::LogStreamId => FilterKind::Id,
-            Column::CreatedAt | Column::UpdatedAt => FilterKind::Date,
-            Column::Type | Column::Name | Column::Input | Column::Output | Column::Meta(_) => {
-                FilterKind::Text
-            }
-            Column::Metric(_) | Column::LatencyMs | Column::Cost | Column::StatusCode => {
+        let f = match self {
+            Column::Metric(_) => return Some(FilterKind::Number),
+            Column::Field(f) => f,
+        };
+        Some(match f {
+            Field::Id
+            | Field::SessionId
+            | Field::TraceId
+            | Field::ParentId
+            | Field::ProjectId
+            | Field::RunId => FilterKind::Id,
+            Field::CreatedAt | Field::UpdatedAt => FilterKind::Date,
+            Field::Type
+            | Field::Name
+            | Field::Input
+            | Field::Output
+            | Field::ExternalId
+            | Field::DatasetInput
+            | Field::DatasetOutput
+            | Field::ProgressMessage
+            | Field::ErrorMessage
+            | Field::AgentType
+            | Field::Tools
+            | Field::Model
+            | Field::FinishReason
+            | Field::ToolCallId
+            | Field::AgentName
+            | Field::CheckStage
+            | Field::AppliesTo
+            | Field::EvaluatorName
+            | Field::SelectorPath => FilterKind::Text,
+            Field::StatusCode | Field::StepNumber | Field::Temperature | Field::ControlId => {
                 FilterKind::Number
             }
-            Column::HasError => FilterKind::Boolean,
-            Column::Tags => FilterKind::Collection,
-            Column::Metrics | Column::UserMetadata => return None,
+            Field::HasChildren | Field::IsComplete => FilterKind::Boolean,
+            Field::Tags => FilterKind::Collection,
+            _ => return None,
         })
     }
 
     fn needs_text(self) -> bool {
-        matches!(self, Column::Input | Column::Output)
+        matches!(self, Column::Field(Field::Input | Field::Output))
     }
+}
+
+/// The JSON the record holds for `f` (empty when it leaves the field out, or the
+/// field belongs to another kind of record).
+fn render<'b>(f: Field, s: &Scratch, ds: &Dataset, buf: &'b mut Vec<u8>) -> &'b [u8] {
+    buf.clear();
+    if has_field(s.core.kind, f) && !ds.write_field(f, &s.core, &s.texts, buf) {
+        buf.clear();
+    }
+    buf
 }
 
 fn uuid_of(col: Column, c: &Core, ds: &Dataset) -> Option<Uuid> {
     match col {
-        Column::Id => Some(c.id),
-        Column::SessionId => Some(c.session_id),
-        Column::TraceId => c.trace_id,
-        Column::ParentId => c.parent_id,
-        Column::ProjectId => Some(ds.project_id()),
-        Column::LogStreamId => Some(ds.log_stream_id()),
+        Column::Field(Field::Id) => Some(c.id),
+        Column::Field(Field::SessionId) => Some(c.session_id),
+        Column::Field(Field::TraceId) => c.trace_id,
+        Column::Field(Field::ParentId) => c.parent_id,
+        Column::Field(Field::ProjectId) => Some(ds.project_id()),
+        Column::Field(Field::RunId) => Some(ds.log_stream_id()),
         _ => None,
     }
 }
 
-/// String value of a text (or id) column; `None` when null.
+/// String value of a text (or id) column; `None` when null or absent.
 fn text_of<'a>(col: Column, s: &'a Scratch, ds: &Dataset) -> Option<Cow<'a, str>> {
     let c = &s.core;
     match col {
-        Column::Type => Some(Cow::Borrowed(c.kind)),
-        Column::Name => Some(Cow::Borrowed(c.name)),
-        Column::Input => Some(Cow::Borrowed(s.texts.input.as_str())),
-        Column::Output => Some(Cow::Borrowed(s.texts.output.as_str())),
-        Column::Meta(MetaKey::UserId) => {
-            let b = user_id_str(c);
-            Some(Cow::Owned(String::from_utf8_lossy(&b).into_owned()))
+        Column::Field(Field::Type) => Some(Cow::Borrowed(c.kind.as_str())),
+        Column::Field(Field::Name) => Some(Cow::Borrowed(c.name)),
+        Column::Field(Field::Input) => Some(Cow::Borrowed(s.texts.input.as_str())),
+        Column::Field(Field::Output) if output_is_null(c) => None,
+        Column::Field(Field::Output) => Some(Cow::Borrowed(s.texts.output.as_str())),
+        Column::Field(f) if col.kind() == Some(FilterKind::Text) => {
+            let mut buf = Vec::new();
+            let raw = render(f, s, ds, &mut buf);
+            match raw.first() {
+                None | Some(b'n') => None,
+                Some(b'"') => serde_json::from_slice::<String>(raw).ok().map(Cow::Owned),
+                // An object or list (`tools`) filters as its JSON text.
+                Some(_) => Some(Cow::Owned(String::from_utf8_lossy(raw).into_owned())),
+            }
         }
-        Column::Meta(MetaKey::Region) => Some(Cow::Borrowed(REGIONS[c.region as usize])),
-        Column::Meta(MetaKey::Model) => Some(Cow::Borrowed(MODELS[c.model as usize])),
-        Column::Meta(MetaKey::Locale) => c.locale.map(|l| Cow::Borrowed(LOCALES[l as usize])),
         _ => uuid_of(col, c, ds).map(|u| Cow::Owned(u.hyphenated().to_string())),
     }
 }
 
-fn num_of(col: Column, c: &Core) -> Option<f64> {
+fn num_of(col: Column, s: &Scratch, ds: &Dataset) -> Option<f64> {
+    let c = &s.core;
     match col {
-        Column::LatencyMs | Column::Metric(Metric::LatencyMs) => Some(c.latency_ms as f64),
-        Column::Cost | Column::Metric(Metric::Cost) => c.cost(),
-        Column::StatusCode => Some(c.status_code as f64),
+        Column::Metric(Metric::DurationNs) => Some(c.duration_ns as f64),
         Column::Metric(Metric::InputTokens) => c.tokens.map(|t| t.0 as f64),
         Column::Metric(Metric::OutputTokens) => c.tokens.map(|t| t.1 as f64),
         Column::Metric(Metric::TotalTokens) => c.tokens.map(|t| (t.0 + t.1) as f64),
+        Column::Metric(Metric::TimeToFirstTokenNs) => c.ttft_ns.map(|t| t as f64),
+        Column::Metric(Metric::Cost) => c.cost(),
+        Column::Metric(Metric::Score(m)) => metric_score(ds.seed(), c, m as usize),
+        Column::Field(f) => {
+            let mut buf = Vec::new();
+            serde_json::from_slice::<f64>(render(f, s, ds, &mut buf)).ok()
+        }
+    }
+}
+
+fn bool_of(col: Column, s: &Scratch) -> Option<bool> {
+    match col {
+        Column::Field(Field::IsComplete) => Some(s.core.is_complete),
+        Column::Field(Field::HasChildren) => s.core.has_children,
         _ => None,
     }
 }
 
-fn time_of(col: Column, c: &Core) -> i64 {
+fn time_of(col: Column, c: &Core) -> Option<i64> {
     match col {
-        Column::UpdatedAt => c.updated_us,
-        _ => c.created_us,
+        Column::Field(Field::UpdatedAt) if c.has(extra::UPDATED_NULL) => None,
+        Column::Field(Field::UpdatedAt) => Some(c.updated_us),
+        _ => Some(c.created_us),
     }
 }
 
@@ -263,6 +287,7 @@ pub(crate) enum Pred {
         op: NumOp,
     },
     Bool {
+        col: Column,
         eq: bool,
         value: bool,
     },
@@ -318,11 +343,13 @@ impl Pred {
                 }
             }
             Pred::Date { col, op, t } => {
-                let v = time_of(*col, c);
+                let Some(v) = time_of(*col, c) else {
+                    return false;
+                };
                 cmp(*op, v.cmp(t))
             }
             Pred::Number { col, op } => {
-                let Some(v) = num_of(*col, c) else {
+                let Some(v) = num_of(*col, s, ds) else {
                     return false;
                 };
                 match op {
@@ -333,7 +360,10 @@ impl Pred {
                     NumOp::Between(lo, hi) => v >= *lo && v <= *hi,
                 }
             }
-            Pred::Bool { eq, value, .. } => (c.has_error == *value) == *eq,
+            Pred::Bool { col, eq, value } => match bool_of(*col, s) {
+                Some(v) => (v == *value) == *eq,
+                None => false,
+            },
             Pred::Collection {
                 op,
                 values,
@@ -525,9 +555,9 @@ impl Key {
 fn key_of(col: Column, s: &Scratch, ds: &Dataset) -> Key {
     match col.kind() {
         Some(FilterKind::Id) => uuid_of(col, &s.core, ds).map_or(Key::Null, Key::Uuid),
-        Some(FilterKind::Date) => Key::Time(time_of(col, &s.core)),
-        Some(FilterKind::Number) => num_of(col, &s.core).map_or(Key::Null, Key::Num),
-        Some(FilterKind::Boolean) => Key::Bool(s.core.has_error),
+        Some(FilterKind::Date) => time_of(col, &s.core).map_or(Key::Null, Key::Time),
+        Some(FilterKind::Number) => num_of(col, s, ds).map_or(Key::Null, Key::Num),
+        Some(FilterKind::Boolean) => bool_of(col, s).map_or(Key::Null, Key::Bool),
         Some(FilterKind::Text) => text_of(col, s, ds).map_or(Key::Null, |t| Key::Str(t.into())),
         _ => Key::Null,
     }
@@ -596,8 +626,8 @@ pub(crate) fn plan(ds: &Dataset, req: ExportRequest) -> Result<Plan, Rejection> 
                 )));
             }
             match (col, sort.ascending) {
-                (Column::CreatedAt, false) => Order::Native,
-                (Column::CreatedAt, true) => Order::Reverse,
+                (Column::Field(Field::CreatedAt), false) => Order::Native,
+                (Column::Field(Field::CreatedAt), true) => Order::Reverse,
                 (col, asc) => Order::Pending(col, asc),
             }
         }
@@ -613,7 +643,7 @@ pub(crate) fn plan(ds: &Dataset, req: ExportRequest) -> Result<Plan, Rejection> 
         }
         (ExportFormat::Csv, None) => DEFAULT_COLUMNS
             .iter()
-            .map(|(n, c)| (n.to_string(), *c))
+            .map(|f| (f.name().to_string(), Column::Field(*f)))
             .collect(),
         (ExportFormat::Jsonl, _) => Vec::new(),
     };
@@ -656,8 +686,7 @@ fn pred(f: FilterReq, root: RootType) -> Result<Pred, Rejection> {
             t: value_us,
         },
         FilterReq::Number { op, .. } => Pred::Number { col, op },
-        // `has_error` is the only boolean column.
-        FilterReq::Boolean { eq, value, .. } => Pred::Bool { eq, value },
+        FilterReq::Boolean { eq, value, .. } => Pred::Bool { col, eq, value },
         // `tags` is the only collection column.
         FilterReq::Collection {
             op,
@@ -700,53 +729,56 @@ fn fold(values: Vec<String>, case_sensitive: bool) -> Vec<String> {
 }
 
 /// Appends the raw (unquoted) CSV text of one cell: strings verbatim, numbers
-/// and booleans as JSON scalars, objects/arrays as compact JSON, null empty.
-pub(crate) fn write_cell(col: Column, s: &Scratch, ds: &Dataset, out: &mut Vec<u8>) {
+/// and booleans as JSON scalars, objects/arrays as compact JSON, null (or a field
+/// the record does not have) empty.
+pub(crate) fn write_cell(col: Column, s: &mut Scratch, ds: &Dataset, out: &mut Vec<u8>) {
     let c = &s.core;
-    match col {
-        Column::Id
-        | Column::SessionId
-        | Column::TraceId
-        | Column::ParentId
-        | Column::ProjectId
-        | Column::LogStreamId => {
-            if let Some(u) = uuid_of(col, c, ds) {
-                let mut buf = [0u8; 36];
-                u.hyphenated().encode_lower(&mut buf);
-                out.extend_from_slice(&buf);
-            }
-        }
-        Column::CreatedAt => write_timestamp(out, c.created_us),
-        Column::UpdatedAt => write_timestamp(out, c.updated_us),
-        Column::Type => out.extend_from_slice(c.kind.as_bytes()),
-        Column::Name => out.extend_from_slice(c.name.as_bytes()),
-        Column::Input => out.extend_from_slice(s.texts.input.as_bytes()),
-        Column::Output => out.extend_from_slice(s.texts.output.as_bytes()),
-        Column::Metrics => write_metrics(out, c),
-        Column::UserMetadata => write_user_metadata(out, c),
-        Column::Tags => write_tags(out, c),
-        Column::HasError => out.extend_from_slice(if c.has_error { b"true" } else { b"false" }),
-        Column::Cost | Column::Metric(Metric::Cost) => {
+    let f = match col {
+        Column::Metric(Metric::Cost) => {
             if let Some(m) = c.cost_micros {
                 write_cost(out, m);
             }
+            return;
         }
-        Column::LatencyMs
-        | Column::StatusCode
-        | Column::Metric(Metric::LatencyMs)
-        | Column::Metric(Metric::InputTokens)
-        | Column::Metric(Metric::OutputTokens)
-        | Column::Metric(Metric::TotalTokens) => {
-            if let Some(v) = num_of(col, c) {
+        Column::Metric(Metric::Score(_)) => {
+            if let Some(v) = num_of(col, s, ds) {
+                let start = out.len();
+                let _ = std::io::Write::write_fmt(out, format_args!("{v}"));
+                if !out[start..].contains(&b'.') {
+                    out.extend_from_slice(b".0");
+                }
+            }
+            return;
+        }
+        Column::Metric(_) => {
+            if let Some(v) = num_of(col, s, ds) {
                 write_u64(out, v as u64);
             }
+            return;
         }
-        Column::Meta(_) => {
-            if let Some(t) = text_of(col, s, ds) {
-                out.extend_from_slice(t.as_bytes());
-            }
+        Column::Field(Field::CreatedAt) => {
+            write_timestamp(out, c.created_us);
+            return;
         }
+        Column::Field(f) => f,
+    };
+    let mut buf = std::mem::take(&mut s.buf);
+    let raw = render(f, s, ds, &mut buf);
+    match raw.first() {
+        None => {}
+        Some(b'n') if raw == b"null" => {}
+        Some(b'"') => match f {
+            // Plain text: the texts themselves (no JSON round trip for the long fields).
+            Field::Input => out.extend_from_slice(s.texts.input.as_bytes()),
+            Field::Output => out.extend_from_slice(s.texts.output.as_bytes()),
+            _ => match serde_json::from_slice::<String>(raw) {
+                Ok(text) => out.extend_from_slice(text.as_bytes()),
+                Err(_) => out.extend_from_slice(raw),
+            },
+        },
+        Some(_) => out.extend_from_slice(raw),
     }
+    s.buf = buf;
 }
 
 /// True if a CSV plan's columns need the texts.

@@ -131,7 +131,7 @@ impl Renderer {
         match plan.format {
             ExportFormat::Jsonl => {
                 ds.texts_into(&mut self.s, plan.redact);
-                ds.write_jsonl(&self.s.core, &self.s.texts, out);
+                self.s.write_jsonl(ds, plan.redact, out);
             }
             ExportFormat::Csv => {
                 if self.csv_needs_text {
@@ -142,7 +142,7 @@ impl Renderer {
                         out.push(b',');
                     }
                     self.cell.clear();
-                    write_cell(*col, &self.s, ds, &mut self.cell);
+                    write_cell(*col, &mut self.s, ds, &mut self.cell);
                     write_csv_field(out, &self.cell);
                 }
                 out.extend_from_slice(b"\r\n");

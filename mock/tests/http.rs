@@ -244,8 +244,8 @@ async fn operator_not_valid_for_kind_is_enum_error() {
     let s = server(1).await;
     let mut body = s.request_json(RootType::Trace);
     body["filters"] = json!([
-        {"type": "boolean", "column_id": "has_error", "operator": "gt", "value": true},
-        {"type": "number", "column_id": "cost", "operator": "contains", "value": 1},
+        {"type": "boolean", "column_id": "is_complete", "operator": "gt", "value": true},
+        {"type": "number", "column_id": "metrics/cost", "operator": "contains", "value": 1},
         {"type": "text", "column_id": "input", "value": "x"},
     ]);
     let d = detail(&s, &body).await;
@@ -413,7 +413,7 @@ async fn malformed_bodies_never_panic() -> TestResult {
         json!({"root_type": "trace", "log_stream_id": ls, "filters": [null, 1, "x", []]}),
         json!({"root_type": "trace", "log_stream_id": ls, "filters": [{"type": null}]}),
         json!({"root_type": "trace", "log_stream_id": ls, "filters": [{"type": "number", "column_id": 1, "operator": "between", "value": [1]}]}),
-        json!({"root_type": "trace", "log_stream_id": ls, "filters": [{"type": "number", "column_id": "cost", "operator": "between", "value": [1, "a"]}]}),
+        json!({"root_type": "trace", "log_stream_id": ls, "filters": [{"type": "number", "column_id": "metrics/cost", "operator": "between", "value": [1, "a"]}]}),
         json!({"root_type": "trace", "log_stream_id": ls, "filters": [{"type": "date", "column_id": "created_at", "operator": "gt", "value": "yesterday"}]}),
         json!({"root_type": "trace", "log_stream_id": ls, "filters": [{"type": "date", "column_id": "created_at", "operator": "gt", "value": {}}]}),
         json!({"root_type": "trace", "log_stream_id": ls, "filters": [{"type": "text", "column_id": "name", "operator": "eq", "value": ["a"]}]}),
@@ -507,12 +507,11 @@ async fn native_order_has_ties_and_valid_hierarchy() -> TestResult {
         for r in &recs {
             assert!(r["type"].is_string());
             assert_eq!(r["project_id"], s.project_id().to_string());
-            assert_eq!(r["log_stream_id"], s.log_stream_id().to_string());
-            assert_eq!(
-                r["has_error"],
-                json!(r["status_code"].as_u64().unwrap_or(0) >= 400)
-            );
-            assert_eq!(r["metrics"]["latency_ms"], r["latency_ms"]);
+            assert_eq!(r["run_id"], s.log_stream_id().to_string());
+            // A failed record says why; a successful one has an empty error message.
+            let failed = r["status_code"].as_u64().unwrap_or(0) >= 400;
+            assert_eq!(r["error_message"] != "", failed, "{}", r["error_message"]);
+            assert!(r["metrics"]["duration_ns"].as_u64().is_some());
         }
         all.insert(root, recs);
     }
@@ -525,7 +524,7 @@ async fn native_order_has_ties_and_valid_hierarchy() -> TestResult {
     let (sessions, traces) = (ids(RootType::Session), ids(RootType::Trace));
     for t in &all[&RootType::Trace] {
         assert!(sessions.contains(t["session_id"].as_str().unwrap_or("")));
-        assert_eq!(t["parent_id"], t["session_id"]);
+        assert!(t.get("parent_id").is_none());
         assert_eq!(t["trace_id"], t["id"]);
     }
     for sp in &all[&RootType::Span] {
@@ -533,13 +532,107 @@ async fn native_order_has_ties_and_valid_hierarchy() -> TestResult {
         assert!(sessions.contains(sp["session_id"].as_str().unwrap_or("")));
     }
     for se in &all[&RootType::Session] {
-        assert!(se["trace_id"].is_null() && se["parent_id"].is_null());
+        assert!(se["trace_id"].is_null() && se.get("parent_id").is_none());
+        assert_eq!(se["session_id"], se["id"]);
     }
+    // A session carries its traces, a trace its spans (the records of those ids at
+    // their own root type, with shorter texts), told apart by `type`.
+    let by_id = |root: RootType| -> std::collections::HashMap<String, &Value> {
+        all[&root]
+            .iter()
+            .map(|r| (r["id"].as_str().unwrap_or("").to_string(), r))
+            .collect()
+    };
+    let (trace_by_id, span_by_id) = (by_id(RootType::Trace), by_id(RootType::Span));
+    for se in &all[&RootType::Session] {
+        let kids = se["traces"].as_array().ok_or("session without traces")?;
+        assert_eq!(se["num_traces"].as_u64(), Some(kids.len() as u64));
+        for t in kids {
+            assert_eq!(t["type"], "trace");
+            assert_eq!(t["session_id"], se["id"]);
+            let own = trace_by_id
+                .get(t["id"].as_str().unwrap_or(""))
+                .ok_or("unknown trace")?;
+            assert_eq!(t["created_at"], own["created_at"]);
+            assert_eq!(t["metric_info"], own["metric_info"]);
+        }
+    }
+    let mut nested_spans = 0;
+    for t in &all[&RootType::Trace] {
+        let mut stack: Vec<&Value> = t["spans"]
+            .as_array()
+            .ok_or("trace without spans")?
+            .iter()
+            .collect();
+        let mut count = 0;
+        while let Some(sp) = stack.pop() {
+            count += 1;
+            nested_spans += 1;
+            assert_eq!(sp["trace_id"], t["id"]);
+            let own = span_by_id
+                .get(sp["id"].as_str().unwrap_or(""))
+                .ok_or("unknown span")?;
+            assert_eq!(sp["type"], own["type"]);
+            assert_eq!(sp["parent_id"], own["parent_id"]);
+            if let Some(kids) = sp.get("spans").and_then(Value::as_array) {
+                for k in kids {
+                    assert_eq!(k["parent_id"], sp["id"], "a child names its parent");
+                    stack.push(k);
+                }
+            }
+        }
+        assert_eq!(t["num_spans"].as_u64(), Some(count));
+    }
+    assert_eq!(nested_spans, all[&RootType::Span].len());
     Ok(())
 }
 
 fn num(v: &Value) -> Option<f64> {
     v.as_f64()
+}
+
+/// A CSV cell holds a JSON value as: strings verbatim, null (or absent) empty, anything
+/// else as its JSON text.
+fn assert_cell(cell: &str, v: &Value) -> TestResult {
+    match v {
+        Value::String(s) => assert_eq!(cell, s),
+        Value::Null => assert_eq!(cell, ""),
+        _ => assert_eq!(&serde_json::from_str::<Value>(cell)?, v, "{cell}"),
+    }
+    Ok(())
+}
+
+/// The text an `input` / `output` holds, whatever its shape (what text filters read):
+/// the string; the user's (or assistant's) message content; the text part; the first
+/// document's content. Empty for `null` and control results.
+fn text_in(v: &Value) -> String {
+    fn parts(v: &Value) -> String {
+        match v {
+            Value::String(s) => s.clone(),
+            Value::Array(items) => items
+                .iter()
+                .find(|p| p["type"] == "text")
+                .and_then(|p| p["text"].as_str())
+                .unwrap_or("")
+                .to_string(),
+            _ => String::new(),
+        }
+    }
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => match items.first() {
+            Some(first) if first.get("role").is_some() => items
+                .iter()
+                .find(|m| m["role"] == "user")
+                .map(|m| parts(&m["content"]))
+                .unwrap_or_default(),
+            Some(first) if first.get("text").is_some() => parts(v),
+            Some(first) => first["content"].as_str().unwrap_or("").to_string(),
+            None => String::new(),
+        },
+        Value::Object(m) if m.contains_key("role") => parts(&v["content"]),
+        _ => String::new(),
+    }
 }
 
 #[tokio::test]
@@ -557,12 +650,12 @@ async fn filtered_sorted_jsonl_matches_independent_computation() -> TestResult {
     let mut body = s.request_json(RootType::Span);
     body["filters"] = json!([
         {"type": "collection", "column_id": "tags", "operator": "one_of", "value": ["prod", "BETA"], "case_sensitive": false},
-        {"type": "number", "column_id": "metrics.latency_ms", "operator": "between", "value": [50, 6000]},
+        {"type": "number", "column_id": "metrics/duration_ns", "operator": "between", "value": [50e6, 6e9]},
         {"type": "text", "column_id": "type", "operator": "not_in", "value": ["agent"]},
         {"type": "date", "column_id": "created_at", "operator": "lt", "value": "2025-06-01T11:30:00Z"},
-        {"type": "boolean", "column_id": "has_error", "value": false},
+        {"type": "boolean", "column_id": "is_complete", "value": true},
     ]);
-    body["sort"] = json!({"column_id": "cost", "ascending": true});
+    body["sort"] = json!({"column_id": "metrics/cost", "ascending": true});
     let r = post(&s, &body).send().await?;
     assert_eq!(r.status(), 200);
     let got = lines(&r.bytes().await?);
@@ -575,20 +668,20 @@ async fn filtered_sorted_jsonl_matches_independent_computation() -> TestResult {
                 .as_array()
                 .map(|a| a.iter().filter_map(Value::as_str).collect())
                 .unwrap_or_default();
-            let lat = num(&r["metrics"]["latency_ms"]).unwrap_or(-1.0);
+            let lat = num(&r["metrics"]["duration_ns"]).unwrap_or(-1.0);
             let created =
                 chrono::DateTime::parse_from_rfc3339(r["created_at"].as_str().unwrap_or("")).ok();
             (tags.contains(&"prod") || tags.contains(&"beta"))
-                && (50.0..=6000.0).contains(&lat)
+                && (50e6..=6e9).contains(&lat)
                 && r["type"] != "agent"
                 && created.is_some_and(|c| c < cutoff)
-                && r["has_error"] == false
+                && r["is_complete"] == true
         })
         .collect();
     // cost ascending, nulls last, ties by id ascending.
     want.sort_by(|a, b| {
-        let ka = num(&a["cost"]);
-        let kb = num(&b["cost"]);
+        let ka = num(&a["metrics"]["cost"]);
+        let kb = num(&b["metrics"]["cost"]);
         let ord = match (ka, kb) {
             (Some(x), Some(y)) => x.total_cmp(&y),
             (Some(_), None) => std::cmp::Ordering::Less,
@@ -598,7 +691,10 @@ async fn filtered_sorted_jsonl_matches_independent_computation() -> TestResult {
         ord.then_with(|| a["id"].as_str().cmp(&b["id"].as_str()))
     });
     assert!(want.len() > 100, "filters too strict: {}", want.len());
-    assert!(want.iter().any(|r| r["cost"].is_null()), "nulls exercised");
+    assert!(
+        want.iter().any(|r| r["metrics"].get("cost").is_none()),
+        "nulls exercised"
+    );
     let want: Vec<Value> = want.into_iter().cloned().collect();
     assert_eq!(got.len(), want.len());
     assert!(
@@ -646,25 +742,31 @@ async fn text_and_id_filters() -> TestResult {
     let cases: Vec<(Value, usize)> = vec![
         (
             json!({"type": "text", "column_id": "input", "operator": "contains", "value": "CAFÉ", "case_sensitive": false}),
-            count(&|r| {
-                r["input"]
-                    .as_str()
-                    .unwrap_or("")
-                    .to_lowercase()
-                    .contains("café")
-            }),
+            count(&|r| text_in(&r["input"]).to_lowercase().contains("café")),
         ),
         (
             json!({"type": "text", "column_id": "input", "operator": "contains", "value": "東京"}),
-            count(&|r| r["input"].as_str().unwrap_or("").contains("東京")),
+            count(&|r| text_in(&r["input"]).contains("東京")),
         ),
         (
-            json!({"type": "text", "column_id": "user_metadata.locale", "operator": "ne", "value": "fr-FR"}),
+            json!({"type": "text", "column_id": "output", "operator": "contains", "value": "résumé"}),
+            count(&|r| text_in(&r["output"]).contains("résumé")),
+        ),
+        (
+            json!({"type": "text", "column_id": "external_id", "operator": "ne", "value": "ext-1"}),
+            count(&|r| r["external_id"].as_str().is_some_and(|l| l != "ext-1")),
+        ),
+        (
+            json!({"type": "number", "column_id": "metrics/toxicity", "operator": "lt", "value": 0.5}),
             count(&|r| {
-                r["user_metadata"]["locale"]
-                    .as_str()
-                    .is_some_and(|l| l != "fr-FR")
+                let m = &r["metric_info"]["toxicity"];
+                ["success", "roll_up"].contains(&m["status_type"].as_str().unwrap_or(""))
+                    && m["value"].as_f64().is_some_and(|v| v < 0.5)
             }),
+        ),
+        (
+            json!({"type": "boolean", "column_id": "has_children", "value": true}),
+            count(&|r| r["has_children"] == true),
         ),
         (
             json!({"type": "text", "column_id": "name", "operator": "one_of", "value": ["rag_query", "translate"]}),
@@ -739,9 +841,9 @@ async fn csv_honours_column_ids_and_quoting_round_trips() -> TestResult {
         "output",
         "tags",
         "metrics",
-        "cost",
-        "user_metadata.locale",
-        "has_error",
+        "metrics/cost",
+        "external_id",
+        "is_complete",
         "parent_id",
     ];
     let mut body = s.request_json(RootType::Span);
@@ -774,21 +876,18 @@ async fn csv_honours_column_ids_and_quoting_round_trips() -> TestResult {
         assert_eq!(row.len(), cols.len());
         assert_eq!(row[0], rec["id"].as_str().unwrap_or(""));
         assert_eq!(row[1], rec["created_at"].as_str().unwrap_or(""));
-        assert_eq!(row[2], rec["input"].as_str().unwrap_or(""));
-        assert_eq!(row[3], rec["output"].as_str().unwrap_or(""));
+        assert_cell(&row[2], &rec["input"])?;
+        assert_cell(&row[3], &rec["output"])?;
         assert_eq!(serde_json::from_str::<Value>(&row[4])?, rec["tags"]);
         assert_eq!(serde_json::from_str::<Value>(&row[5])?, rec["metrics"]);
-        match rec["cost"].as_f64() {
+        match rec["metrics"]["cost"].as_f64() {
             Some(c) => assert_eq!(row[6].parse::<f64>()?, c),
             None => assert_eq!(row[6], ""),
         }
-        assert_eq!(
-            row[7],
-            rec["user_metadata"]["locale"].as_str().unwrap_or("")
-        );
-        assert_eq!(row[8], rec["has_error"].to_string());
+        assert_eq!(row[7], rec["external_id"].as_str().unwrap_or(""));
+        assert_eq!(row[8], rec["is_complete"].to_string());
         assert_eq!(row[9], rec["parent_id"].as_str().unwrap_or(""));
-        let input = rec["input"].as_str().unwrap_or("");
+        let input = text_in(&rec["input"]);
         saw[0] |= input.contains('\n');
         saw[1] |= input.contains('"');
         saw[2] |= input.contains(',');
@@ -799,22 +898,40 @@ async fn csv_honours_column_ids_and_quoting_round_trips() -> TestResult {
         "newline, quote, comma and U+2028 all exercised"
     );
 
-    // Default columns = the JSONL keys, in order.
+    // Default columns: the main fields every record has, each rendered as in the JSON.
     let mut body = s.request_json(RootType::Session);
     body["export_format"] = json!("csv");
     let text = String::from_utf8(s.expected_body(&body)?)?;
-    let header = parse_csv(&text)[0].clone();
-    let first = &s.expected_records(&body)?[0];
-    let keys: Vec<String> = first
-        .as_object()
-        .map(|o| o.keys().cloned().collect())
-        .unwrap_or_default();
-    let mut sorted_header = header.clone();
-    sorted_header.sort();
-    let mut sorted_keys = keys.clone();
-    sorted_keys.sort();
-    assert_eq!(sorted_header, sorted_keys);
-    assert_eq!(header[0], "id");
+    let rows = parse_csv(&text);
+    let header = rows[0].clone();
+    assert_eq!(
+        header,
+        [
+            "id",
+            "type",
+            "name",
+            "input",
+            "output",
+            "created_at",
+            "updated_at",
+            "session_id",
+            "trace_id",
+            "parent_id",
+            "project_id",
+            "run_id",
+            "status_code",
+            "tags",
+            "user_metadata",
+            "metrics",
+            "metric_info"
+        ]
+    );
+    let recs = s.expected_records(&body)?;
+    for (row, rec) in rows[1..].iter().zip(&recs) {
+        for (cell, col) in row.iter().zip(&header) {
+            assert_cell(cell, &rec[col.as_str()])?;
+        }
+    }
     Ok(())
 }
 
@@ -824,21 +941,21 @@ async fn redaction_and_record_size() -> TestResult {
     let mut body = s.request_json(RootType::Trace);
     body["redact"] = json!(false);
     let raw = s.expected_body(&body)?;
+    // A trace carries its four spans (with texts a quarter as long).
     let avg = raw.len() / 800;
-    assert!((900..=2600).contains(&avg), "average record {avg} bytes");
+    assert!((3_000..=12_000).contains(&avg), "average trace {avg} bytes");
+    let mut spans = s.request_json(RootType::Span);
+    spans["redact"] = json!(false);
+    let avg = s.expected_body(&spans)?.len() / 800;
+    assert!((1_000..=5_000).contains(&avg), "average span {avg} bytes");
     let plain = lines(&raw);
     let redacted = s.expected_records(&s.request_json(RootType::Trace))?;
     let with_pii: Vec<usize> = (0..800)
-        .filter(|&i| {
-            plain[i]["input"]
-                .as_str()
-                .unwrap_or("")
-                .contains("@example.com")
-        })
+        .filter(|&i| text_in(&plain[i]["input"]).contains("@example.com"))
         .collect();
     assert!(!with_pii.is_empty());
     for i in with_pii {
-        let r = redacted[i]["input"].as_str().unwrap_or("");
+        let r = text_in(&redacted[i]["input"]);
         assert!(r.contains(REDACTED) && !r.contains("@example.com"));
         assert_eq!(plain[i]["id"], redacted[i]["id"]);
     }

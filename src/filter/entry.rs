@@ -108,15 +108,15 @@ impl Filter {
         DateFilterBuilder::new(column_id.into())
     }
 
-    /// Starts a number filter on `column_id` (e.g. `"latency_ms"`).
+    /// Starts a number filter on `column_id` (e.g. `"metrics/duration_ns"`).
     ///
     /// ```
     /// use galileo_export::filter::Filter;
     /// use serde_json::json;
     ///
     /// assert_eq!(
-    ///     serde_json::to_value(Filter::number("latency_ms").between(100, 250))?,
-    ///     json!({"type": "number", "column_id": "latency_ms", "operator": "between",
+    ///     serde_json::to_value(Filter::number("metrics/duration_ns").between(100, 250))?,
+    ///     json!({"type": "number", "column_id": "metrics/duration_ns", "operator": "between",
     ///            "value": [100, 250]})
     /// );
     /// assert_eq!(
@@ -129,15 +129,15 @@ impl Filter {
         NumberFilterBuilder::new(column_id.into())
     }
 
-    /// Starts a boolean filter on `column_id` (e.g. `"has_error"`).
+    /// Starts a boolean filter on `column_id` (e.g. `"is_complete"`).
     ///
     /// ```
     /// use galileo_export::filter::Filter;
     /// use serde_json::json;
     ///
     /// assert_eq!(
-    ///     serde_json::to_value(Filter::boolean("has_error").is_true())?,
-    ///     json!({"type": "boolean", "column_id": "has_error", "operator": "eq", "value": true})
+    ///     serde_json::to_value(Filter::boolean("is_complete").is_true())?,
+    ///     json!({"type": "boolean", "column_id": "is_complete", "operator": "eq", "value": true})
     /// );
     /// # Ok::<(), serde_json::Error>(())
     /// ```
@@ -249,11 +249,11 @@ impl Filter {
     /// ```
     /// use galileo_export::filter::{Filter, FilterError};
     ///
-    /// let backwards: Filter = Filter::number("latency_ms").between(250, 100).into();
+    /// let backwards: Filter = Filter::number("metrics/duration_ns").between(250, 100).into();
     /// assert!(matches!(backwards.validate(), Err(FilterError::InvertedRange { .. })));
     /// assert_eq!(
     ///     backwards.validate().unwrap_err().to_string(),
-    ///     "number filter on column `latency_ms`: `between` needs low <= high, got [250, 100]"
+    ///     "number filter on column `metrics/duration_ns`: `between` needs low <= high, got [250, 100]"
     /// );
     /// ```
     pub fn validate(&self) -> Result<(), FilterError> {
@@ -273,10 +273,10 @@ impl Filter {
     /// ```
     /// use galileo_export::filter::Filter;
     ///
-    /// let filter = Filter::from(Filter::number("latency_ms").lt(f64::NAN)).validated();
+    /// let filter = Filter::from(Filter::number("metrics/duration_ns").lt(f64::NAN)).validated();
     /// assert_eq!(
     ///     filter.unwrap_err().to_string(),
-    ///     "number filter on column `latency_ms`: NaN is not a finite number"
+    ///     "number filter on column `metrics/duration_ns`: NaN is not a finite number"
     /// );
     /// ```
     pub fn validated(self) -> Result<Self, FilterError> {

@@ -23,8 +23,8 @@
 //!
 //! let filters: Vec<Filter> = vec![
 //!     Filter::text("input").contains("refund").case_insensitive().into(),
-//!     Filter::number("latency_ms").between(100, 250).into(),
-//!     Filter::boolean("has_error").is_false().into(),
+//!     Filter::number("metrics/duration_ns").between(100, 250).into(),
+//!     Filter::boolean("is_complete").is_false().into(),
 //!     Filter::date("created_at").after_str("2024-05-01T00:00:00Z")?.into(),
 //! ];
 //! for filter in &filters {

@@ -22,7 +22,7 @@ use super::Filter;
 /// ```
 /// use galileo_export::filter::{Filter, FilterKind};
 ///
-/// let filter = Filter::number("latency_ms").gt(100);
+/// let filter = Filter::number("metrics/duration_ns").gt(100);
 /// assert_eq!(Filter::from(filter).kind(), FilterKind::Number);
 /// assert_eq!(FilterKind::FullyAnnotated.as_str(), "fully_annotated");
 /// ```

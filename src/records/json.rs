@@ -184,16 +184,16 @@ fn parse_json<T: DeserializeOwned>(
 /// use galileo_export::records::{JsonLinesDecoder, RecordDecoder};
 ///
 /// let mut decoder = JsonLinesDecoder::raw();
-/// decoder.push(Bytes::from_static(b"{\"id\": \"t1\", \"latency_ms\": 12}\n"));
+/// decoder.push(Bytes::from_static(b"{\"id\": \"t1\", \"status_code\": 12}\n"));
 /// let record = decoder.next_record().unwrap()?;
-/// assert_eq!(record.as_str(), r#"{"id": "t1", "latency_ms": 12}"#);
+/// assert_eq!(record.as_str(), r#"{"id": "t1", "status_code": 12}"#);
 /// assert_eq!(record.line(), 1);
 ///
 /// #[derive(serde::Deserialize)]
-/// struct Trace { id: String, latency_ms: u32 }
+/// struct Trace { id: String, status_code: u32 }
 /// let trace: Trace = record.parse()?;
-/// assert_eq!((trace.id.as_str(), trace.latency_ms), ("t1", 12));
-/// assert_eq!(record.into_map()?["latency_ms"], 12);
+/// assert_eq!((trace.id.as_str(), trace.status_code), ("t1", 12));
+/// assert_eq!(record.into_map()?["status_code"], 12);
 /// # Ok::<(), galileo_export::records::RecordError>(())
 /// ```
 #[derive(Clone, PartialEq, Eq)]

@@ -65,10 +65,10 @@ FILTER EXPRESSIONS (--filter, repeatable; a record must match all of them):
   EXAMPLES
     --filter 'input contains \"refund\"'          text, case-sensitive
     --filter 'input ~contains Refund'           text, case-insensitive
-    --filter 'latency_ms between 100 250'       number
-    --filter 'latency_ms > 100'                 number
+    --filter 'metrics/duration_ns between 100 250'       number
+    --filter 'metrics/duration_ns > 100'                 number
     --filter 'created_at >= 2026-01-01T00:00:00Z'
-    --filter 'has_error = true'                 boolean
+    --filter 'is_complete = true'                 boolean
     --filter 'trace_id = 6f1c2b9e-1d2f-4c3b-9a8e-7d6c5b4a3f21'
     --filter 'input not_in [\"a\", \"b\"]'          text
     --filter 'collection:tags one_of [prod, beta]'
@@ -222,8 +222,8 @@ impl ParseError {
 impl fmt::Display for ParseError {
     /// ```text
     /// invalid filter: unknown operator `=>`
-    ///   latency_ms => 100
-    ///              ^^
+    ///   metrics/duration_ns => 100
+    ///                       ^^
     ///   expected an operator: = != > ...
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

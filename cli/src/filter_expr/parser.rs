@@ -185,7 +185,7 @@ pub fn parse(expr: &str) -> Result<Filter, ParseError> {
     let Some(first) = p.next() else {
         return Err(p
             .error(p.end(), "the expression is empty")
-            .expected("COLUMN OPERATOR VALUE, e.g. `latency_ms > 100`"));
+            .expected("COLUMN OPERATOR VALUE, e.g. `metrics/duration_ns > 100`"));
     };
     let (prefix, column) = match &first.tok {
         Tok::Quoted(text) => (None, text.clone()),
@@ -224,7 +224,7 @@ pub fn parse(expr: &str) -> Result<Filter, ParseError> {
                     first.span.clone(),
                     format!("unexpected `{}`", first.source(expr)),
                 )
-                .expected("a column name first, e.g. `latency_ms > 100`"))
+                .expected("a column name first, e.g. `metrics/duration_ns > 100`"))
         }
     };
     if column.is_empty() {

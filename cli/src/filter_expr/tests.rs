@@ -90,18 +90,18 @@ fn quoted_strings_and_escapes() {
 #[test]
 fn number_forms() {
     assert_eq!(
-        json_of("latency_ms between 100 250"),
-        json!({"type": "number", "column_id": "latency_ms", "operator": "between", "value": [100, 250]})
+        json_of("metrics/duration_ns between 100 250"),
+        json!({"type": "number", "column_id": "metrics/duration_ns", "operator": "between", "value": [100, 250]})
     );
     assert_eq!(
-        json_of("latency_ms between [100, 250.5]"),
-        json!({"type": "number", "column_id": "latency_ms", "operator": "between", "value": [100, 250.5]})
+        json_of("metrics/duration_ns between [100, 250.5]"),
+        json!({"type": "number", "column_id": "metrics/duration_ns", "operator": "between", "value": [100, 250.5]})
     );
     assert_eq!(
-        json_of("latency_ms > 100"),
-        json!({"type": "number", "column_id": "latency_ms", "operator": "gt", "value": 100})
+        json_of("metrics/duration_ns > 100"),
+        json!({"type": "number", "column_id": "metrics/duration_ns", "operator": "gt", "value": 100})
     );
-    assert_eq!(json_of("latency_ms>100")["operator"], json!("gt"));
+    assert_eq!(json_of("metrics/duration_ns>100")["operator"], json!("gt"));
     for (op, wire) in [
         ("=", "eq"),
         ("==", "eq"),
@@ -203,15 +203,15 @@ fn id_forms() {
 #[test]
 fn boolean_forms() {
     assert_eq!(
-        json_of("has_error = true"),
-        json!({"type": "boolean", "column_id": "has_error", "operator": "eq", "value": true})
+        json_of("is_complete = true"),
+        json!({"type": "boolean", "column_id": "is_complete", "operator": "eq", "value": true})
     );
     assert_eq!(
-        json_of("has_error ne false"),
-        json!({"type": "boolean", "column_id": "has_error", "operator": "ne", "value": false})
+        json_of("is_complete ne false"),
+        json!({"type": "boolean", "column_id": "is_complete", "operator": "ne", "value": false})
     );
     assert_eq!(
-        json_of("boolean:has_error = \"true\"")["value"],
+        json_of("boolean:is_complete = \"true\"")["value"],
         json!(true)
     );
 }
@@ -335,45 +335,45 @@ fn vocabulary_messages() {
 
 #[test]
 fn errors_point_at_the_token() {
-    let e = err("latency_ms => 100");
+    let e = err("metrics/duration_ns => 100");
     assert_eq!(e.message(), "unknown operator `=>`");
-    assert_eq!(e.span(), 11..13);
+    assert_eq!(e.span(), 20..22);
     assert_eq!(
         e.to_string(),
         format!(
-            "invalid filter: unknown operator `=>`\n  latency_ms => 100\n             ^^\n  expected an operator: = != > >= < <= eq ne gt gte lt lte between contains one_of not_in (a leading ~ makes text and collection filters case-insensitive)"
+            "invalid filter: unknown operator `=>`\n  metrics/duration_ns => 100\n                      ^^\n  expected an operator: = != > >= < <= eq ne gt gte lt lte between contains one_of not_in (a leading ~ makes text and collection filters case-insensitive)"
         )
     );
 
-    let e = err("latency_ms biggerthan 100");
-    assert_eq!(e.span(), 11..21);
-    assert_eq!(caret(&e), format!("  {}{}", " ".repeat(11), "^".repeat(10)));
+    let e = err("metrics/duration_ns biggerthan 100");
+    assert_eq!(e.span(), 20..30);
+    assert_eq!(caret(&e), format!("  {}{}", " ".repeat(20), "^".repeat(10)));
 
-    let e = err("latency_ms");
+    let e = err("metrics/duration_ns");
     assert_eq!(e.message(), "no operator after the column");
-    assert_eq!(e.span(), 10..10);
-    assert_eq!(caret(&e), format!("  {}^", " ".repeat(10)));
+    assert_eq!(e.span(), 19..19);
+    assert_eq!(caret(&e), format!("  {}^", " ".repeat(19)));
 
-    let e = err("latency_ms >");
+    let e = err("metrics/duration_ns >");
     assert_eq!(e.message(), "the expression ends too early");
-    assert_eq!(e.span(), 12..12);
+    assert_eq!(e.span(), 21..21);
 
-    let e = err("latency_ms > fast");
-    assert_eq!(e.span(), 13..17);
+    let e = err("metrics/duration_ns > fast");
+    assert_eq!(e.span(), 22..26);
     assert!(e.to_string().contains("RFC 3339"), "{e}");
 
     let e = err("created_at >= 2026-01-01");
     assert_eq!(e.span(), 14..24);
 
-    let e = err("latency_ms between 100");
-    assert_eq!(e.span(), 22..22);
+    let e = err("metrics/duration_ns between 100");
+    assert_eq!(e.span(), 31..31);
 
-    let e = err("latency_ms between 250 100");
-    assert_eq!(e.span(), 19..26);
+    let e = err("metrics/duration_ns between 250 100");
+    assert_eq!(e.span(), 28..35);
     assert!(e.message().contains("low <= high"), "{e}");
 
-    let e = err("latency_ms between [1, 2, 3]");
-    assert_eq!(e.span(), 19..28);
+    let e = err("metrics/duration_ns between [1, 2, 3]");
+    assert_eq!(e.span(), 28..37);
 
     let e = err("input contains refund policy");
     assert_eq!(e.span(), 22..28);
@@ -410,28 +410,28 @@ fn errors_point_at_the_token() {
     let e = err("collection: contains x");
     assert_eq!(e.span(), 11..11);
 
-    let e = err("latency_ms ~> 100");
-    assert_eq!(e.span(), 11..13);
+    let e = err("metrics/duration_ns ~> 100");
+    assert_eq!(e.span(), 20..22);
 
     // `~` makes the filter text, so `~=` with a number is a text filter...
-    assert_eq!(json_of("latency_ms ~= 100")["value"], json!("100"));
+    assert_eq!(json_of("metrics/duration_ns ~= 100")["value"], json!("100"));
     // ...and an error with a number prefix.
-    let e = err("number:latency_ms ~= 100");
-    assert_eq!(e.span(), 18..20);
+    let e = err("number:metrics/duration_ns ~= 100");
+    assert_eq!(e.span(), 27..29);
     assert!(e.message().contains("does not apply to number"), "{e}");
 
-    let e = err("number:latency_ms contains 1");
-    assert_eq!(e.span(), 18..26);
+    let e = err("number:metrics/duration_ns contains 1");
+    assert_eq!(e.span(), 27..35);
     assert!(
         e.message().contains("number filters have no `contains`"),
         "{e}"
     );
 
-    let e = err("number:latency_ms = abc");
-    assert_eq!(e.span(), 20..23);
+    let e = err("number:metrics/duration_ns = abc");
+    assert_eq!(e.span(), 29..32);
 
-    let e = err("boolean:has_error = yes");
-    assert_eq!(e.span(), 20..23);
+    let e = err("boolean:is_complete = yes");
+    assert_eq!(e.span(), 22..25);
 
     let e = err("date:created_at = yesterday");
     assert_eq!(e.span(), 18..27);
@@ -442,8 +442,8 @@ fn errors_point_at_the_token() {
     let e = err("collection:tags != a");
     assert!(e.message().contains("no `ne`"), "{e}");
 
-    let e = err("has_error = true ~");
-    assert_eq!(e.span(), 17..18);
+    let e = err("is_complete = true ~");
+    assert_eq!(e.span(), 19..20);
 
     let e = err("input ! x");
     assert_eq!(e.span(), 6..7);

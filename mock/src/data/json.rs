@@ -1,6 +1,5 @@
-//! The JSON text of records: the JSONL line of a record and the low-level writers the
-//! JSONL and CSV renderers share (strings, uuids, numbers, costs, timestamps, the nested
-//! objects).
+//! The low-level JSON writers the JSONL and CSV renderers share (strings, uuids,
+//! numbers, costs, timestamps).
 //!
 //! Invariant: the text is exactly what the real service (pydantic) writes: compact,
 //! keys in model order, timestamps without a fractional part when it is zero, costs as
@@ -8,57 +7,7 @@
 
 use uuid::Uuid;
 
-use super::record::{Core, Texts};
-use super::vocab::{LOCALES, MODELS, REGIONS};
-use super::Dataset;
 use crate::digits::decimal;
-
-impl Dataset {
-    /// Appends the JSONL line (with its `\n`) of a record.
-    pub(crate) fn write_jsonl(&self, c: &Core, t: &Texts, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"{\"id\":");
-        write_uuid(out, &c.id);
-        out.extend_from_slice(b",\"type\":\"");
-        out.extend_from_slice(c.kind.as_bytes());
-        out.extend_from_slice(b"\",\"session_id\":");
-        write_uuid(out, &c.session_id);
-        out.extend_from_slice(b",\"trace_id\":");
-        write_opt_uuid(out, c.trace_id.as_ref());
-        out.extend_from_slice(b",\"parent_id\":");
-        write_opt_uuid(out, c.parent_id.as_ref());
-        out.extend_from_slice(b",\"project_id\":\"");
-        out.extend_from_slice(&self.project_hyph);
-        out.extend_from_slice(b"\",\"log_stream_id\":\"");
-        out.extend_from_slice(&self.log_stream_hyph);
-        out.extend_from_slice(b"\",\"created_at\":\"");
-        write_timestamp(out, c.created_us);
-        out.extend_from_slice(b"\",\"updated_at\":\"");
-        write_timestamp(out, c.updated_us);
-        out.extend_from_slice(b"\",\"name\":\"");
-        out.extend_from_slice(c.name.as_bytes());
-        out.extend_from_slice(b"\",\"input\":");
-        write_json_str(out, &t.input);
-        out.extend_from_slice(b",\"output\":");
-        write_json_str(out, &t.output);
-        out.extend_from_slice(b",\"metrics\":");
-        write_metrics(out, c);
-        out.extend_from_slice(b",\"latency_ms\":");
-        write_u64(out, c.latency_ms as u64);
-        out.extend_from_slice(b",\"cost\":");
-        write_opt_cost(out, c.cost_micros);
-        out.extend_from_slice(b",\"status_code\":");
-        write_u64(out, c.status_code as u64);
-        out.extend_from_slice(if c.has_error {
-            b",\"has_error\":true,\"tags\":"
-        } else {
-            b",\"has_error\":false,\"tags\":"
-        });
-        write_tags(out, c);
-        out.extend_from_slice(b",\"user_metadata\":");
-        write_user_metadata(out, c);
-        out.extend_from_slice(b"}\n");
-    }
-}
 
 /// JSON escape class per byte: 0 = copy, `u` = `\u00XX`, else the escape letter.
 static ESCAPE: [u8; 256] = {
@@ -114,13 +63,6 @@ pub(crate) fn write_uuid(out: &mut Vec<u8>, id: &Uuid) {
     out.push(b'"');
 }
 
-fn write_opt_uuid(out: &mut Vec<u8>, id: Option<&Uuid>) {
-    match id {
-        Some(id) => write_uuid(out, id),
-        None => out.extend_from_slice(b"null"),
-    }
-}
-
 /// Appends the decimal representation of `v`.
 pub(crate) fn write_u64(out: &mut Vec<u8>, v: u64) {
     let mut buf = [0u8; 20];
@@ -148,20 +90,6 @@ pub(crate) fn write_cost(out: &mut Vec<u8>, micros: u32) {
         end -= 1;
     }
     out.extend_from_slice(&digits[..end]);
-}
-
-fn write_opt_cost(out: &mut Vec<u8>, micros: Option<u32>) {
-    match micros {
-        Some(m) => write_cost(out, m),
-        None => out.extend_from_slice(b"null"),
-    }
-}
-
-fn write_opt_u64(out: &mut Vec<u8>, v: Option<u64>) {
-    match v {
-        Some(v) => write_u64(out, v),
-        None => out.extend_from_slice(b"null"),
-    }
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian (year, month, day).
@@ -217,62 +145,19 @@ pub(crate) fn write_timestamp(out: &mut Vec<u8>, us: i64) {
     out.push(b'Z');
 }
 
-/// Appends the `metrics` object.
-pub(crate) fn write_metrics(out: &mut Vec<u8>, c: &Core) {
-    out.extend_from_slice(b"{\"latency_ms\":");
-    write_u64(out, c.latency_ms as u64);
-    out.extend_from_slice(b",\"cost\":");
-    write_opt_cost(out, c.cost_micros);
-    out.extend_from_slice(b",\"num_input_tokens\":");
-    write_opt_u64(out, c.tokens.map(|t| t.0 as u64));
-    out.extend_from_slice(b",\"num_output_tokens\":");
-    write_opt_u64(out, c.tokens.map(|t| t.1 as u64));
-    out.extend_from_slice(b",\"num_total_tokens\":");
-    write_opt_u64(out, c.tokens.map(|t| (t.0 + t.1) as u64));
-    out.push(b'}');
-}
-
-/// Appends the `tags` array.
-pub(crate) fn write_tags(out: &mut Vec<u8>, c: &Core) {
-    out.push(b'[');
-    for (i, t) in c.tag_iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.push(b'"');
-        out.extend_from_slice(t.as_bytes());
-        out.push(b'"');
+/// Appends `v` as the shortest decimal that reads back to the same `f64`, with a
+/// fractional part always (`1.0`, like Python's `json`); non-finite values as `null`.
+pub(crate) fn write_f64(out: &mut Vec<u8>, v: f64) {
+    use std::io::Write;
+    if !v.is_finite() {
+        out.extend_from_slice(b"null");
+        return;
     }
-    out.push(b']');
-}
-
-/// The value of `user_metadata.user_id`.
-pub(crate) fn user_id_str(c: &Core) -> [u8; 10] {
-    let mut buf = *b"user-00000";
-    let mut v = c.user;
-    for b in buf[5..].iter_mut().rev() {
-        *b = b'0' + (v % 10) as u8;
-        v /= 10;
+    let start = out.len();
+    let _ = write!(out, "{v}");
+    if !out[start..].iter().any(|&b| b == b'.' || b == b'e') {
+        out.extend_from_slice(b".0");
     }
-    buf
-}
-
-/// Appends the `user_metadata` object (string values only; `locale` is
-/// omitted on one record in five).
-pub(crate) fn write_user_metadata(out: &mut Vec<u8>, c: &Core) {
-    out.extend_from_slice(b"{\"user_id\":\"");
-    out.extend_from_slice(&user_id_str(c));
-    out.extend_from_slice(b"\",\"region\":\"");
-    out.extend_from_slice(REGIONS[c.region as usize].as_bytes());
-    out.extend_from_slice(b"\",\"model\":\"");
-    out.extend_from_slice(MODELS[c.model as usize].as_bytes());
-    out.push(b'"');
-    if let Some(l) = c.locale {
-        out.extend_from_slice(b",\"locale\":\"");
-        out.extend_from_slice(LOCALES[l as usize].as_bytes());
-        out.push(b'"');
-    }
-    out.push(b'}');
 }
 
 #[cfg(test)]
@@ -294,6 +179,17 @@ mod tests {
             let s = String::from_utf8(out).unwrap();
             let parsed = chrono::DateTime::parse_from_rfc3339(&s).unwrap();
             assert_eq!(parsed.timestamp_micros(), us, "{s}");
+        }
+    }
+
+    #[test]
+    fn floats_round_trip_with_a_fraction() {
+        for v in [0.0, 1.0, 0.25, 0.875, 1e-7, 1562.5, 123456789.0] {
+            let mut out = Vec::new();
+            write_f64(&mut out, v);
+            let s = std::str::from_utf8(&out).unwrap();
+            assert!(s.contains('.'), "{s}");
+            assert_eq!(s.parse::<f64>().unwrap(), v, "{s}");
         }
     }
 

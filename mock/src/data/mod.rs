@@ -23,32 +23,37 @@
 //! Trace `t` belongs to session `t / TRACES_PER_SESSION`; span `s` belongs to
 //! trace `s / SPANS_PER_TRACE`. Within each group of [`SPANS_PER_TRACE`] spans
 //! the last (oldest) one is a `workflow` span whose parent is the trace; the
-//! others are its children. Hierarchy links are by id only: the three root
-//! types have independent timelines.
+//! others are its children (LLM, tool, retriever, agent and control spans). The
+//! three root types have independent timelines; a session's record carries its
+//! traces, a trace's record its spans, nested the way Galileo's spec shapes them
+//! (see [`spec`]).
 //!
 //! # Modules
 //!
 //! This module holds the data set and its layout; [`record`] generates the fields of a
-//! record, [`json`] writes them, [`seed`] keys the randomness and [`vocab`] holds the
-//! tables the values come from.
+//! record, [`spec`] writes them in the shape of Galileo's record schemas, [`detail`]
+//! writes their nested detail (metric results, feedback, annotations, files, events),
+//! [`json`] holds the low-level writers, [`seed`] keys the randomness and [`vocab`]
+//! holds the tables the values come from.
 
+mod detail;
 mod json;
 mod record;
 mod seed;
+mod spec;
 mod vocab;
 
 use std::fmt;
 
 use uuid::Uuid;
 
-pub(crate) use json::{
-    user_id_str, write_cost, write_metrics, write_tags, write_timestamp, write_u64,
-    write_user_metadata,
-};
-pub(crate) use record::{Core, Scratch};
+pub(crate) use detail::metric_score;
+pub(crate) use json::{write_cost, write_timestamp, write_u64};
+pub(crate) use record::{extra, Core, Scratch};
 use seed::{random_uuid, rng_for};
-pub(crate) use vocab::{LOCALES, MODELS};
-pub use vocab::{REGIONS, TAGS};
+pub(crate) use spec::{has_field, output_is_null, Field};
+pub(crate) use vocab::NUMERIC_METRICS;
+pub use vocab::{METRIC_NAMES, REGIONS, TAGS};
 
 /// The root-level type of an exported record (the request's `root_type`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -185,6 +190,11 @@ impl Dataset {
         self.cfg.project_id
     }
 
+    /// The seed of every random choice.
+    pub(crate) fn seed(&self) -> u64 {
+        self.cfg.seed
+    }
+
     /// The log stream owning every record.
     pub fn log_stream_id(&self) -> Uuid {
         self.cfg.log_stream_id
@@ -211,10 +221,10 @@ impl Dataset {
             return None;
         }
         let mut scratch = Scratch::default();
-        let mut out = Vec::with_capacity(2048);
+        let mut out = Vec::with_capacity(4096);
         self.core_into(root, index, &mut scratch);
         self.texts_into(&mut scratch, redact);
-        self.write_jsonl(&scratch.core, &scratch.texts, &mut out);
+        scratch.write_jsonl(self, redact, &mut out);
         serde_json::from_slice(&out).ok()
     }
 }
@@ -250,6 +260,7 @@ mod tests {
             for i in 0..300 {
                 let v = ds.record(root, i, true).expect("valid JSON");
                 assert!(v["type"].is_string());
+                assert_eq!(v["run_id"], ds.log_stream_id().to_string());
             }
         }
     }

@@ -53,3 +53,52 @@ pub(super) fn random_uuid(rng: &mut ChaCha8Rng) -> Uuid {
     rng.fill_bytes(&mut b);
     uuid::Builder::from_random_bytes(b).into_uuid()
 }
+
+/// Key of the detail draws of one field of a record (`PURPOSE_DETAIL + field`).
+pub(super) const PURPOSE_DETAIL: u64 = 0xDE7A_0000;
+
+/// A small, fast generator (splitmix64) for the detail of a record: each field
+/// that has detail gets its own, keyed by `(seed, root, PURPOSE_DETAIL + field,
+/// index)`, so any field can be rendered alone (a CSV column) with the values the
+/// JSON line has.
+#[derive(Clone, Debug)]
+pub(crate) struct Mini(u64);
+
+impl Mini {
+    /// The generator keyed by `(seed, a, b, c)`.
+    pub(crate) fn new(seed: u64, a: u64, b: u64, c: u64) -> Self {
+        Mini(mix(seed, a, b, c))
+    }
+
+    /// The next 64 random bits.
+    #[inline]
+    pub(crate) fn next(&mut self) -> u64 {
+        splitmix64(&mut self.0)
+    }
+
+    /// A uniform draw in `0..n` (`n > 0`).
+    #[inline]
+    pub(crate) fn below(&mut self, n: usize) -> usize {
+        pick((self.next() >> 32) as u32, n)
+    }
+
+    /// True with probability `num / den`.
+    #[inline]
+    pub(crate) fn chance(&mut self, num: u32, den: u32) -> bool {
+        (self.below(den as usize) as u32) < num
+    }
+
+    /// One of `list`.
+    #[inline]
+    pub(crate) fn of<'a>(&mut self, list: &[&'a str]) -> &'a str {
+        list[self.below(list.len())]
+    }
+
+    /// A random (version 4) uuid.
+    pub(crate) fn uuid(&mut self) -> Uuid {
+        let mut b = [0u8; 16];
+        b[..8].copy_from_slice(&self.next().to_le_bytes());
+        b[8..].copy_from_slice(&self.next().to_le_bytes());
+        uuid::Builder::from_random_bytes(b).into_uuid()
+    }
+}
