@@ -1424,3 +1424,40 @@ fn a_response_without_description_gets_the_empty_one() {
     assert!(!Rule::ResponseDescription.approximates());
     assert!(generates(doc).api.contains("pub fn update_item("));
 }
+
+#[test]
+fn an_inline_type_named_like_a_component_gets_a_title_of_its_own() {
+    // Mistral's spec: `Tool.type` is `$ref: ToolTypes` with a `default` (an inline
+    // `allOf` wrapper typify names `Tool` + `Type`), next to a component `ToolType`.
+    let doc = spec_with(json!({
+        "ToolTypes": {"type": "string", "title": "ToolTypes", "enum": ["function"]},
+        "ToolType": {"type": "string", "title": "ToolType", "enum": ["rag", "image"]},
+        "Tool": {"type": "object", "properties": {
+            "type": {"$ref": "#/components/schemas/ToolTypes", "default": "function"},
+            "name": {"type": "string"}
+        }},
+        "Agent": {"type": "object", "properties": {"tool_type": {"$ref": "#/components/schemas/ToolType"}}}
+    }));
+    let (normalized, report) = norm(doc.clone());
+    assert_eq!(
+        schema(&normalized, "Tool")["properties"]["type"]["title"],
+        "ToolTypeProperty"
+    );
+    assert!(report.fired(
+        Rule::InlineNameCollision,
+        "#/components/schemas/Tool/properties/type"
+    ));
+    // A scalar property or a plain `$ref` names no type: left alone.
+    assert!(schema(&normalized, "Tool")["properties"]["name"]
+        .get("title")
+        .is_none());
+    let api = generates(doc).api;
+    let definitions = |name: &str| {
+        api.matches(&format!("pub enum {name} "))
+            .chain(api.matches(&format!("pub struct {name} ")))
+            .chain(api.matches(&format!("pub struct {name}(")))
+            .count()
+    };
+    assert_eq!(definitions("ToolType"), 1, "ToolType defined once");
+    assert_eq!(definitions("ToolTypes"), 1);
+}
