@@ -32,7 +32,9 @@ mod unions;
 mod walk;
 
 pub use naming::{fastapi_suffix, pascal_case, snake_case};
-use operations::{bodies_and_operations, document, operation_names, parameters, responses};
+use operations::{
+    bodies_and_operations, colliding_parameters, document, operation_names, parameters, responses,
+};
 pub use refs::resolve_ref;
 use refs::{
     check_refs, hoist_defs, inline_path_item_refs, inline_shared_refs, repair_dangling_mappings,
@@ -89,6 +91,7 @@ pub fn normalize(mut doc: Value) -> Result<(Value, Report), NormalizeError> {
     discriminators(&mut doc, &mut report)?;
     defaults(&mut doc, &mut report);
     parameters(&mut doc, &mut report);
+    colliding_parameters(&mut doc, &mut report);
     bodies_and_operations(&mut doc, &mut report);
     responses(&mut doc, &mut report);
     operation_names(&mut doc, &mut report);
