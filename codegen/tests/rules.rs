@@ -1524,3 +1524,84 @@ fn discriminated_unions_are_not_dispatched_by_kind() {
         generated.kind_dispatched
     );
 }
+
+#[test]
+fn an_inline_type_named_like_a_component_gets_a_title_of_its_own() {
+    // Mistral's spec: `Tool.type` is `$ref: ToolTypes` with a `default` (an inline
+    // `allOf` wrapper typify names `Tool` + `Type`), next to a component `ToolType`.
+    let doc = spec_with(json!({
+        "ToolTypes": {"type": "string", "title": "ToolTypes", "enum": ["function"]},
+        "ToolType": {"type": "string", "title": "ToolType", "enum": ["rag", "image"]},
+        "Tool": {"type": "object", "properties": {
+            "type": {"$ref": "#/components/schemas/ToolTypes", "default": "function"},
+            "name": {"type": "string"}
+        }},
+        "Agent": {"type": "object", "properties": {"tool_type": {"$ref": "#/components/schemas/ToolType"}}}
+    }));
+    let (normalized, report) = norm(doc.clone());
+    assert_eq!(
+        schema(&normalized, "Tool")["properties"]["type"]["title"],
+        "ToolTypeProperty"
+    );
+    assert!(report.fired(
+        Rule::InlineNameCollision,
+        "#/components/schemas/Tool/properties/type"
+    ));
+    // A scalar property or a plain `$ref` names no type: left alone.
+    assert!(schema(&normalized, "Tool")["properties"]["name"]
+        .get("title")
+        .is_none());
+    let api = generates(doc).api;
+    let definitions = |name: &str| {
+        api.matches(&format!("pub enum {name} "))
+            .chain(api.matches(&format!("pub struct {name} ")))
+            .chain(api.matches(&format!("pub struct {name}(")))
+            .count()
+    };
+    assert_eq!(definitions("ToolType"), 1, "ToolType defined once");
+    assert_eq!(definitions("ToolTypes"), 1);
+}
+
+#[test]
+fn parameters_whose_rust_names_collide_keep_the_first() {
+    // Mistral's spec: `sort.direction` and `sort_direction` on one operation, and a
+    // `last_event_id` query parameter next to a `Last-Event-ID` header.
+    let q = |name: &str| json!({"name": name, "in": "query", "schema": {"type": "string"}});
+    let doc = doc_with(
+        json!({
+            "/prompts": {"get": {"operationId": "list_prompts", "parameters": [
+                q("sort.direction"), q("sort_direction"), q("pageSize")
+            ], "responses": ok_response()}},
+            "/logs": {"get": {"operationId": "stream_logs", "parameters": [
+                q("last_event_id"),
+                {"name": "Last-Event-ID", "in": "header", "schema": {"type": "string"}}
+            ], "responses": ok_response()}},
+            "/strict": {"get": {"operationId": "strict", "parameters": [
+                q("a.b"),
+                {"name": "a_b", "in": "query", "required": true, "schema": {"type": "string"}}
+            ], "responses": ok_response()}}
+        }),
+        json!({"schemas": {"E": {"type": "object"}}}),
+    );
+    let (normalized, report) = norm(doc.clone());
+    let names = |path: &str| -> Vec<String> {
+        normalized["paths"][path]["get"]["parameters"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|p| p["name"].as_str().unwrap_or("").to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(names("/prompts"), ["sort.direction", "pageSize"]);
+    assert_eq!(names("/logs"), ["last_event_id"]);
+    assert!(report.fired(Rule::DroppedParameter, "#/paths/~1prompts/get/parameters/1"));
+    assert!(report.fired(Rule::DroppedParameter, "#/paths/~1logs/get/parameters/1"));
+    // A required one cannot be dropped: the operation is skipped, with the reason.
+    assert!(normalized["paths"]["/strict"].get("get").is_none());
+    assert!(report.skipped.iter().any(|s| s.reason.contains("`a_b`")));
+    let api = generates(doc).api;
+    assert!(api.contains("pub fn list_prompts("));
+    assert!(api.contains("pub fn stream_logs("));
+}

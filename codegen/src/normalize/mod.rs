@@ -10,7 +10,7 @@
 //! The stations of the normalizer, one module each: `rules` and `report` (what it
 //! records), `naming` (case conversions), `walk` (the document walks), `refs`
 //! (references), `dynamic` (`$recursiveRef`/`$dynamicRef`), `inline_defs` (`$defs` of inline
-//! schemas), `schema` (single schemas),
+//! schemas), `inline_names` (inline types named like a component), `schema` (single schemas),
 //! `numbers` (numbers Rust cannot hold, foreign formats), `unions` (discriminated
 //! unions), `operations` (the document level, parameters, bodies, responses and names).
 //! Imports run one way,
@@ -20,6 +20,7 @@ use serde_json::{json, Value};
 
 mod dynamic;
 mod inline_defs;
+mod inline_names;
 mod naming;
 mod numbers;
 mod operations;
@@ -31,7 +32,9 @@ mod unions;
 mod walk;
 
 pub use naming::{fastapi_suffix, pascal_case, snake_case};
-use operations::{bodies_and_operations, document, operation_names, parameters, responses};
+use operations::{
+    bodies_and_operations, colliding_parameters, document, operation_names, parameters, responses,
+};
 pub use refs::resolve_ref;
 use refs::{
     check_refs, hoist_defs, inline_path_item_refs, inline_shared_refs, repair_dangling_mappings,
@@ -88,8 +91,10 @@ pub fn normalize(mut doc: Value) -> Result<(Value, Report), NormalizeError> {
     discriminators(&mut doc, &mut report)?;
     defaults(&mut doc, &mut report);
     parameters(&mut doc, &mut report);
+    colliding_parameters(&mut doc, &mut report);
     bodies_and_operations(&mut doc, &mut report);
     responses(&mut doc, &mut report);
     operation_names(&mut doc, &mut report);
+    inline_names::inline_name_collisions(&mut doc, &mut report);
     Ok((doc, report))
 }

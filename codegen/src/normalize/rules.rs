@@ -134,6 +134,9 @@ pub enum Rule {
     /// A response without `description` (required by OpenAPI, left out by some
     /// generators) gets the empty one; nothing else about it changes.
     ResponseDescription,
+    /// An inline property schema whose type typify would name like an existing component
+    /// (`Tool` + `type` next to a component `ToolType`) gets a `title` of its own.
+    InlineNameCollision,
 }
 
 impl Rule {
@@ -228,6 +231,9 @@ impl Rule {
                 "parameter with content -> string of the serialized value (approximated)"
             }
             Rule::ResponseDescription => "response without description -> empty description",
+            Rule::InlineNameCollision => {
+                "inline type named like a component -> titled (`...Property`)"
+            }
         }
     }
 }

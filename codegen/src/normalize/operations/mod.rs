@@ -5,6 +5,7 @@
 //! clean unique names.
 //!
 //! One module per part: [`document`](mod@document), [`parameters`](mod@parameters),
+//! [`param_names`] (parameters whose Rust names collide),
 //! [`bodies`], [`media`] (shared by bodies and responses), [`responses`](mod@responses),
 //! [`names`].
 //!
@@ -15,11 +16,13 @@ mod bodies;
 mod document;
 mod media;
 mod names;
+mod param_names;
 mod parameters;
 mod responses;
 
 pub(in crate::normalize) use bodies::bodies_and_operations;
 pub(in crate::normalize) use document::document;
 pub(in crate::normalize) use names::operation_names;
+pub(in crate::normalize) use param_names::colliding_parameters;
 pub(in crate::normalize) use parameters::parameters;
 pub(in crate::normalize) use responses::responses;
