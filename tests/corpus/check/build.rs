@@ -1,6 +1,9 @@
 //! Generates every corpus spec with the code path of the crate's `build.rs` and writes
 //! one module per spec. A spec listed as invalid in `codegen/tests/corpus.rs` is skipped
 //! (the generator stops on it, with a pointer, as it should).
+//!
+//! `CORPUS_CHECK_ONLY=a.json,b.yaml` restricts the build to those files (to time the
+//! compilation of one spec's generated code on its own); unset, every spec is built.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -12,6 +15,11 @@ fn main() {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
     println!("cargo:rerun-if-changed={}", corpus.display());
+    println!("cargo:rerun-if-env-changed=CORPUS_CHECK_ONLY");
+    let only: Option<Vec<String>> = std::env::var("CORPUS_CHECK_ONLY")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| v.split(',').map(|f| f.trim().to_string()).collect());
     let mut specs: Vec<PathBuf> = std::fs::read_dir(&corpus)
         .expect("tests/corpus")
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -23,6 +31,21 @@ fn main() {
         })
         .collect();
     specs.sort();
+    if let Some(only) = &only {
+        for wanted in only {
+            if !specs
+                .iter()
+                .any(|p| p.file_name().and_then(|n| n.to_str()) == Some(wanted.as_str()))
+            {
+                panic!("CORPUS_CHECK_ONLY names `{wanted}`, which is not a spec in tests/corpus");
+            }
+        }
+        specs.retain(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| only.iter().any(|w| w == n))
+        });
+    }
     let mut modules = String::new();
     for spec in specs {
         let file = spec
