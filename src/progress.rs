@@ -30,9 +30,8 @@ pub struct Progress {
     /// `true` for the last call, once the export has ended (successfully or not).
     pub finished: bool,
     /// How many records the export will deliver, as Galileo's count operation said, once
-    /// it has answered: only when the export asked for it
-    /// ([`ExportBuilder::count_total`](crate::ExportBuilder::count_total), in builds
-    /// whose spec has the count operations). The spec says the count "may be slightly
+    /// it has answered: only when the export asked for it (`ExportBuilder::count_total`,
+    /// in builds whose spec has the count operations, `cfg(galileo_has_counts)`). The spec says the count "may be slightly
     /// inaccurate": `records` may end below or above it.
     pub total: Option<u64>,
 }
