@@ -14,6 +14,7 @@ use crate::client::Client;
 use crate::error::Error;
 use crate::export::ExportBuilder;
 use crate::request::ExportRequest;
+use crate::retry::{retrying, RetryPolicy};
 use crate::transport::{map_api_error, TotalFuture};
 
 /// The fields of the export's body the count request shares.
@@ -27,7 +28,8 @@ const SHARED_FIELDS: [&str; 4] = [
 impl ExportBuilder {
     /// How many records this export selects, as Galileo's count operation for its root
     /// type says (`traces/count`, `spans/count` or `sessions/count`), with the same
-    /// source and filters. The spec warns the count "may be slightly inaccurate".
+    /// source and filters. The spec warns the count "may be slightly inaccurate". The
+    /// request is retried by the export's [`RetryPolicy`] (429, 502–504).
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), galileo_export::Error> {
@@ -45,7 +47,11 @@ impl ExportBuilder {
     /// ```
     pub async fn count(&self) -> Result<u64, Error> {
         let request = self.checked()?;
-        count(self.client.clone(), &request).await
+        let policy = self
+            .retry
+            .clone()
+            .unwrap_or_else(|| self.client.retry_policy().clone());
+        count(self.client.clone(), policy, &request).await
     }
 
     /// Ask for the count of records beside the export (in parallel: the export's request
@@ -77,39 +83,36 @@ pub(crate) fn count_body(request: &ExportRequest) -> Result<(String, Value), Err
 }
 
 /// Ask for the count of `request`'s records.
-pub(crate) async fn count(client: Client, request: &ExportRequest) -> Result<u64, Error> {
+/// Retried by `policy` as the export is.
+pub(crate) async fn count(
+    client: Client,
+    policy: RetryPolicy,
+    request: &ExportRequest,
+) -> Result<u64, Error> {
     let (root, body) = count_body(request)?;
     let typed: LogRecordsQueryCountRequest = serde_json::from_value(body)
         .map_err(|e| Error::InvalidRequest(format!("the count request cannot be built: {e}")))?;
     let project = request.project_id();
-    let api = client.api();
-    let answer = match root.as_str() {
-        "span" => {
-            api.count_spans()
-                .project_id(project)
-                .body(typed)
-                .send()
-                .await
+    let total = retrying(&policy, || async {
+        let api = client.api();
+        let body = typed.clone();
+        let answer = match root.as_str() {
+            "span" => api.count_spans().project_id(project).body(body).send().await,
+            "session" => {
+                api.count_sessions()
+                    .project_id(project)
+                    .body(body)
+                    .send()
+                    .await
+            }
+            _ => api.count_traces().project_id(project).body(body).send().await,
+        };
+        match answer {
+            Ok(answer) => Ok(answer.into_inner().total_count),
+            Err(e) => Err(map_api_error(e).await),
         }
-        "session" => {
-            api.count_sessions()
-                .project_id(project)
-                .body(typed)
-                .send()
-                .await
-        }
-        _ => {
-            api.count_traces()
-                .project_id(project)
-                .body(typed)
-                .send()
-                .await
-        }
-    };
-    let total = match answer {
-        Ok(answer) => answer.into_inner().total_count,
-        Err(e) => return Err(map_api_error(e).await),
-    };
+    })
+    .await?;
     u64::try_from(total).map_err(|_| Error::Api {
         status: 200,
         message: format!("the count is negative ({total})"),
@@ -117,7 +120,11 @@ pub(crate) async fn count(client: Client, request: &ExportRequest) -> Result<u64
 }
 
 /// The count of `request`'s records as the progress's total: `None` if it fails.
-pub(crate) fn total_future(client: Client, request: &ExportRequest) -> TotalFuture {
+pub(crate) fn total_future(
+    client: Client,
+    policy: RetryPolicy,
+    request: &ExportRequest,
+) -> TotalFuture {
     let request = request.clone();
-    Box::pin(async move { count(client, &request).await.ok() })
+    Box::pin(async move { count(client, policy, &request).await.ok() })
 }

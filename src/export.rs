@@ -64,7 +64,7 @@ pub struct ExportBuilder {
     project_id: Uuid,
     body: RequestBody,
     resume: bool,
-    retry: Option<RetryPolicy>,
+    pub(crate) retry: Option<RetryPolicy>,
     max_record_size: u64,
     progress: Option<ProgressFn>,
     /// Ask for the count beside the export ([`ExportBuilder::count_total`]).
@@ -393,7 +393,7 @@ impl ExportBuilder {
         #[cfg(galileo_has_counts)]
         let total = self
             .count_total
-            .then(|| crate::count::total_future(self.client.clone(), &request));
+            .then(|| crate::count::total_future(self.client.clone(), retry.clone(), &request));
         #[cfg(not(galileo_has_counts))]
         let total = None;
         Framed::open(TransportConfig {

@@ -114,6 +114,44 @@ impl RetryPolicy {
     }
 }
 
+/// Run `call` until it succeeds, fails for good (an error that
+/// [`is_retryable`](crate::Error::is_retryable) says is not worth retrying) or `policy`
+/// is spent (its attempts or its time budget, a `Retry-After` beyond the budget
+/// included), waiting between attempts as the export does: for the small requests
+/// beside an export (name lookups, counts).
+#[cfg(any(galileo_has_project_lookup, galileo_has_counts))]
+pub(crate) async fn retrying<T, F, Fut>(policy: &RetryPolicy, mut call: F) -> Result<T, crate::Error>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, crate::Error>>,
+{
+    let started = tokio::time::Instant::now();
+    let mut failures = 0u32;
+    loop {
+        let error = match call().await {
+            Ok(value) => return Ok(value),
+            Err(error) => error,
+        };
+        if !error.is_retryable() {
+            return Err(error);
+        }
+        failures += 1;
+        if failures >= policy.attempts() {
+            return Err(error);
+        }
+        let retry_after = match &error {
+            crate::Error::RateLimited { retry_after, .. } => *retry_after,
+            _ => None,
+        };
+        let delay = policy.delay(failures, retry_after);
+        match started.elapsed().checked_add(delay) {
+            Some(when) if when <= policy.elapsed_budget() => {}
+            _ => return Err(error),
+        }
+        tokio::time::sleep(delay).await;
+    }
+}
+
 /// Parse a `Retry-After` header: delta-seconds or an HTTP date. Any value is accepted
 /// without panicking; an absurd wait (`18446744073709551615`) is returned as is, and the
 /// retry loop treats it as beyond its time budget.

@@ -31,8 +31,8 @@ async fn a_count_sends_the_exports_source_and_filters_and_matches_the_export() {
     let client = common::mock::client(&server, None, Duration::from_millis(1));
     let export = common::mock::export(&client, &server)
         .root_type(RootType::Span)
-        .filter(Filter::boolean("has_error").is_true())
-        .filter(Filter::number("latency_ms").gte(100));
+        .filter(Filter::number("status_code").gte(400))
+        .filter(Filter::number("metrics/duration_ns").gte(100_000_000));
     let counted = export.count().await.expect("counted");
     let requests = server.requests();
     assert_eq!(requests.len(), 1);
@@ -46,8 +46,8 @@ async fn a_count_sends_the_exports_source_and_filters_and_matches_the_export() {
         json!({
             "log_stream_id": server.log_stream_id().to_string(),
             "filters": [
-                {"type": "boolean", "column_id": "has_error", "operator": "eq", "value": true},
-                {"type": "number", "column_id": "latency_ms", "operator": "gte", "value": 100},
+                {"type": "number", "column_id": "status_code", "operator": "gte", "value": 400},
+                {"type": "number", "column_id": "metrics/duration_ns", "operator": "gte", "value": 100_000_000},
             ],
         })
     );
@@ -191,4 +191,38 @@ async fn counts_have_the_exports_auth_and_422() {
     assert_eq!(body["detail"][0]["loc"], json!(["body", "log_stream_id"]));
     assert_eq!(body["detail"][0]["type"], "uuid_parsing");
     assert_eq!(body["detail"].as_array().map(Vec::len), Some(1));
+}
+
+#[tokio::test]
+async fn a_count_is_retried_on_429_and_503_by_the_exports_policy() {
+    use galileo_export_mock::hostile::{HostileServer, Reply};
+    let server = HostileServer::start(vec![
+        Reply::status(429).header("Retry-After", "0"),
+        Reply::status(503),
+        Reply::status(200)
+            .header("Content-Type", "application/json")
+            .body(r#"{"total_count": 17}"#),
+    ])
+    .await;
+    let count = common::hostile_export(&server.base_url())
+        .root_type(RootType::Span)
+        .retry(common::mock::quick_retries(Duration::from_millis(1)))
+        .count()
+        .await
+        .expect("the third attempt answers");
+    assert_eq!(count, 17);
+    assert_eq!(server.request_count(), 3);
+    assert!(server
+        .requests()
+        .iter()
+        .all(|r| r.path().ends_with("/spans/count")));
+
+    // The export's policy: without retries, the first 503 is the answer.
+    let server = HostileServer::start(vec![Reply::status(503), Reply::status(200)]).await;
+    let err = common::hostile_export(&server.base_url())
+        .count()
+        .await
+        .expect_err("no retries");
+    assert_eq!(err.status(), Some(503), "{err}");
+    assert_eq!(server.request_count(), 1);
 }

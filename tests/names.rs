@@ -9,6 +9,9 @@ mod common;
 
 use futures::TryStreamExt;
 use galileo_export::{Client, Error, NameError, NameKind};
+use std::time::Duration;
+
+use galileo_export_mock::hostile::{HostileServer, Reply};
 use galileo_export_mock::MockServer;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -266,4 +269,85 @@ async fn lookups_have_the_exports_auth_404_and_422() {
             "input": "many",
         }]})
     );
+}
+
+/// A client of a scripted server with quick retries (no jitter, 1 ms backoff).
+fn scripted_client(base_url: &str) -> Client {
+    Client::builder()
+        .base_url(base_url)
+        .api_key("k")
+        .retry(common::mock::quick_retries(Duration::from_millis(1)))
+        .build()
+        .expect("client builds")
+}
+
+fn project_list(name: &str, id: Uuid) -> String {
+    let creator = "5b0c2f4e-3a57-4d44-9d0b-6c1b0d5e8a11";
+    json!([{
+        "id": id, "name": name, "type": "gen_ai",
+        "created_by": creator,
+        "created_by_user": { "id": creator, "email": "someone@example.com" },
+        "runs": [], "permissions": [], "labels": [], "bookmark": false,
+        "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
+    }])
+    .to_string()
+}
+
+#[tokio::test]
+async fn a_lookup_is_retried_on_429_and_503_as_the_export_is() {
+    let id = Uuid::from_u128(0x23);
+    let server = HostileServer::start(vec![
+        Reply::status(503),
+        Reply::status(429).header("Retry-After", "0"),
+        Reply::status(200)
+            .header("Content-Type", "application/json")
+            .body(project_list("checkout-bot", id)),
+    ])
+    .await;
+    let found = scripted_client(&server.base_url())
+        .project_by_name("checkout-bot")
+        .await
+        .expect("the third attempt answers");
+    assert_eq!((found.id, found.name.as_str()), (id, "checkout-bot"));
+    assert_eq!(server.request_count(), 3);
+    assert!(server
+        .requests()
+        .iter()
+        .all(|r| r.query() == Some("project_name=checkout-bot")));
+}
+
+#[tokio::test]
+async fn a_lookup_is_not_retried_on_an_answer_that_will_not_change() {
+    let server = HostileServer::start(vec![
+        Reply::status(403),
+        Reply::status(200)
+            .header("Content-Type", "application/json")
+            .body(project_list("checkout-bot", Uuid::from_u128(1))),
+    ])
+    .await;
+    let err = scripted_client(&server.base_url())
+        .project_by_name("checkout-bot")
+        .await
+        .expect_err("403 is final");
+    assert_eq!(err.status(), Some(403), "{err}");
+    assert_eq!(server.request_count(), 1);
+}
+
+#[tokio::test]
+async fn a_lookup_gives_up_when_the_retries_are_spent() {
+    let server = HostileServer::start(vec![Reply::status(503); 3]).await;
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .api_key("k")
+        .retry(
+            common::mock::quick_retries(Duration::from_millis(1)).max_attempts(2),
+        )
+        .build()
+        .expect("client builds");
+    let err = client
+        .log_streams(Uuid::from_u128(7))
+        .await
+        .expect_err("every attempt fails");
+    assert_eq!(err.status(), Some(503), "{err}");
+    assert_eq!(server.request_count(), 2);
 }

@@ -152,7 +152,7 @@ mod counts {
             "--log-stream",
             &server.log_stream_id().to_string(),
             "--filter",
-            "has_error = true",
+            "status_code >= 400",
             "--count",
         ]));
         assert_eq!(r.code, Some(0), "{}", r.stderr);
@@ -172,7 +172,7 @@ mod counts {
             count.body,
             serde_json::json!({
                 "log_stream_id": server.log_stream_id().to_string(),
-                "filters": [{"type": "boolean", "column_id": "has_error", "operator": "eq", "value": true}],
+                "filters": [{"type": "number", "column_id": "status_code", "operator": "gte", "value": 400}],
             })
         );
     }

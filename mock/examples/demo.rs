@@ -16,6 +16,15 @@
 //!
 //! It prints each request body, records/bytes/time, where the files are, a preview,
 //! and the equivalent `galileo-export` command for a real Galileo project.
+//!
+//! Built from Galileo's full spec, the demo finds the project and the log stream by
+//! name and shows progress as a percentage of the count Galileo gives (the server
+//! implements those operations too):
+//!
+//! ```sh
+//! GALILEO_OPENAPI_SPEC=$PWD/tests/fixtures/galileo-openapi-full.yaml \
+//!   cargo run -p galileo-export-mock --example demo
+//! ```
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -28,11 +37,15 @@ use galileo_export::{
 };
 use galileo_export_mock::MockServer;
 use serde_json::Value;
+use uuid::Uuid;
 
 type BoxError = Box<dyn std::error::Error>;
 
 const TRACES: u64 = 20_000;
 const SEED: u64 = 2026;
+/// The names a user would type for the demo's project and log stream.
+const PROJECT_NAME: &str = "checkout-bot";
+const LOG_STREAM_NAME: &str = "production";
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
@@ -46,6 +59,9 @@ async fn main() -> Result<(), BoxError> {
     let server = MockServer::builder()
         .root_counts(TRACES / 4, TRACES, TRACES)
         .seed(SEED)
+        .project_name(PROJECT_NAME)
+        .log_stream_name(LOG_STREAM_NAME)
+        .extra_log_stream("staging")
         .start()
         .await?;
     println!(
@@ -53,19 +69,15 @@ async fn main() -> Result<(), BoxError> {
         server.base_url(),
         TRACES / 4
     );
-    println!("  project    {}", server.project_id());
-    println!("  log stream {}\n", server.log_stream_id());
 
     // The same client you would use against Galileo: only the URL and the key differ.
     let client = Client::builder()
         .base_url(server.base_url())
         .api_key(server.api_key())
         .build()?;
-    let export = || {
-        client
-            .export(server.project_id())
-            .log_stream(server.log_stream_id())
-    };
+    let (project, log_stream) = project_and_log_stream(&client, &server).await?;
+    println!();
+    let export = || with_total(client.export(project).log_stream(log_stream));
 
     // 1. JSON Lines, filtered and sorted, saved atomically.
     let jsonl = export()
@@ -141,6 +153,49 @@ async fn main() -> Result<(), BoxError> {
     Ok(())
 }
 
+/// The project and the log stream, found by name as a user would give them, in a build
+/// whose spec has the project and log stream lists.
+#[cfg(galileo_has_project_lookup)]
+async fn project_and_log_stream(
+    client: &Client,
+    _server: &MockServer,
+) -> Result<(Uuid, Uuid), BoxError> {
+    let project = client.project_by_name(PROJECT_NAME).await?;
+    let log_stream = client
+        .log_stream_by_name(project.id, LOG_STREAM_NAME)
+        .await?;
+    println!("  project    {:?} → {}", project.name, project.id);
+    println!("  log stream {:?} → {}", log_stream.name, log_stream.id);
+    Ok((project.id, log_stream.id))
+}
+
+/// The server's ids: this build's spec has no project or log stream lists, so names
+/// cannot be resolved (the sentence printed says which operations are missing).
+#[cfg(not(galileo_has_project_lookup))]
+async fn project_and_log_stream(
+    _client: &Client,
+    server: &MockServer,
+) -> Result<(Uuid, Uuid), BoxError> {
+    println!("  project    {}", server.project_id());
+    println!("  log stream {}", server.log_stream_id());
+    if let Some(why) = galileo_export::spec::capabilities::PROJECT_LOOKUP.unavailable() {
+        println!("  (ids, not names: {why})");
+    }
+    Ok((server.project_id(), server.log_stream_id()))
+}
+
+/// Ask for the count beside the export, for a percentage, where the spec has the count
+/// operations.
+#[cfg(galileo_has_counts)]
+fn with_total(export: ExportBuilder) -> ExportBuilder {
+    export.count_total(true)
+}
+
+#[cfg(not(galileo_has_counts))]
+fn with_total(export: ExportBuilder) -> ExportBuilder {
+    export
+}
+
 /// Print the request, run the export to `path` with a progress line, print the summary.
 async fn run(
     title: &str,
@@ -187,10 +242,14 @@ fn progress_printer(counts_records: bool) -> impl Fn(&Progress) + Send + Sync + 
             }
             last_ms.store(ms, Ordering::Relaxed);
         }
-        let records = if counts_records {
-            format!("{} records, ", p.records)
-        } else {
-            String::new()
+        let records = match (counts_records, p.total) {
+            (false, _) => String::new(),
+            (true, Some(total)) if total > 0 => format!(
+                "{} of {total} records ({:.0} %), ",
+                p.records,
+                100.0 * p.records as f64 / total as f64
+            ),
+            (true, _) => format!("{} records, ", p.records),
         };
         let line = format!(
             "   … {records}{:.1} MiB, {:.1} s",

@@ -5,7 +5,9 @@
 //! project's oldest).
 //!
 //! Invariant: a name resolves only by exact match to exactly one; none or several is a
-//! [`NameError`] (with the near matches, or the ids), never a guess.
+//! [`NameError`] (with the near matches, or the ids), never a guess. Each request is
+//! retried as the export's is (the client's [`RetryPolicy`](crate::RetryPolicy): 429 and
+//! 502–504, `Retry-After` honoured).
 
 mod matching;
 
@@ -15,6 +17,7 @@ use uuid::Uuid;
 use crate::client::Client;
 use crate::error::Error;
 use crate::name_error::{NameError, NameKind};
+use crate::retry::retrying;
 use crate::transport::map_api_error;
 
 /// Items asked for per page of a paginated list.
@@ -133,18 +136,21 @@ impl Client {
     /// Every log stream of `project`, all pages.
     pub async fn log_streams(&self, project: Uuid) -> Result<Vec<Named>, Error> {
         all_pages("log streams", |token| async move {
-            let page = self
-                .api()
-                .list_log_streams_paginated()
-                .project_id(project)
-                .starting_token(token)
-                .limit(PAGE_SIZE)
-                .send()
-                .await;
-            let page = match page {
-                Ok(page) => page.into_inner(),
-                Err(e) => return Err(map_api_error(e).await),
-            };
+            let page = retrying(self.retry_policy(), || async {
+                match self
+                    .api()
+                    .list_log_streams_paginated()
+                    .project_id(project)
+                    .starting_token(token)
+                    .limit(PAGE_SIZE)
+                    .send()
+                    .await
+                {
+                    Ok(page) => Ok(page.into_inner()),
+                    Err(e) => Err(map_api_error(e).await),
+                }
+            })
+            .await?;
             Ok(Page {
                 next: page.next_starting_token,
                 items: page
@@ -164,18 +170,21 @@ impl Client {
     /// Every experiment of `project`, all pages.
     pub async fn experiments(&self, project: Uuid) -> Result<Vec<Named>, Error> {
         all_pages("experiments", |token| async move {
-            let page = self
-                .api()
-                .list_experiments_paginated()
-                .project_id(project)
-                .starting_token(token)
-                .limit(PAGE_SIZE)
-                .send()
-                .await;
-            let page = match page {
-                Ok(page) => page.into_inner(),
-                Err(e) => return Err(map_api_error(e).await),
-            };
+            let page = retrying(self.retry_policy(), || async {
+                match self
+                    .api()
+                    .list_experiments_paginated()
+                    .project_id(project)
+                    .starting_token(token)
+                    .limit(PAGE_SIZE)
+                    .send()
+                    .await
+                {
+                    Ok(page) => Ok(page.into_inner()),
+                    Err(e) => Err(map_api_error(e).await),
+                }
+            })
+            .await?;
             Ok(Page {
                 next: page.next_starting_token,
                 items: page
@@ -195,14 +204,17 @@ impl Client {
     /// The projects named `name` as the server filters them, or every project; projects
     /// without a name are left out.
     async fn projects(&self, name: Option<&str>) -> Result<Vec<Named>, Error> {
-        let mut request = self.api().get_projects();
-        if let Some(name) = name {
-            request = request.project_name(name.to_string());
-        }
-        let projects = match request.send().await {
-            Ok(projects) => projects.into_inner(),
-            Err(e) => return Err(map_api_error(e).await),
-        };
+        let projects = retrying(self.retry_policy(), || async {
+            let mut request = self.api().get_projects();
+            if let Some(name) = name {
+                request = request.project_name(name.to_string());
+            }
+            match request.send().await {
+                Ok(projects) => Ok(projects.into_inner()),
+                Err(e) => Err(map_api_error(e).await),
+            }
+        })
+        .await?;
         Ok(projects
             .into_iter()
             .filter_map(|p| {
