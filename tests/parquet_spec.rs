@@ -280,3 +280,70 @@ async fn csv_of_every_root_type_has_a_row_per_record_and_nested_columns_as_json_
         }
     }
 }
+
+/// An independent reader (DuckDB, from a venv when Python can provide it) reads the
+/// nested columns of a trace export: the spans as lists of structs, unnested two levels
+/// deep, their struct fields, and the JSON text of `metric_info`.
+#[tokio::test]
+async fn duckdb_reads_the_nested_spans_of_a_trace_export() {
+    let Some(python) = columnar::duckdb_python() else {
+        eprintln!("SKIPPED duckdb_reads_the_nested_spans_of_a_trace_export: no python3 with a venv able to install duckdb");
+        return;
+    };
+    let server = common::mock::server(RECORDS, 21).await;
+    let client = client(&server);
+    let records = jsonl(&client, &server, RootType::Trace).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("traces.parquet");
+    common::mock::export(&client, &server)
+        .root_type(RootType::Trace)
+        .save_parquet(&path, ParquetOptions::default())
+        .await
+        .expect("Parquet export");
+    let script = r#"
+import duckdb, json, sys
+con = duckdb.connect()
+f = sys.argv[1]
+top = con.execute("""SELECT count(*), sum(metrics.duration_ns), sum(len(spans)),
+  count(*) FILTER (WHERE json_type(metric_info) = 'OBJECT') FROM read_parquet(?)""", [f]).fetchone()
+spans = con.execute("""SELECT count(*), sum(s.metrics.duration_ns), count(s.type), sum(len(s.spans))
+  FROM (SELECT unnest(spans) AS s FROM read_parquet(?))""", [f]).fetchone()
+children = con.execute("""SELECT count(*), sum(c.metrics.duration_ns), count(c.model)
+  FROM (SELECT unnest(s.spans) AS c FROM (SELECT unnest(spans) AS s FROM read_parquet(?)))""", [f]).fetchone()
+print(json.dumps([int(v or 0) for v in top + spans + children]))
+"#;
+    let output = std::process::Command::new(&python)
+        .args(["-c", script])
+        .arg(&path)
+        .output()
+        .expect("python runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let got: Vec<i64> = serde_json::from_slice(&output.stdout).expect("JSON");
+
+    let int = |v: &Value, key: &str| v["metrics"][key].as_i64().unwrap_or(0);
+    let list = |v: &Value, key: &str| v[key].as_array().cloned().unwrap_or_default();
+    let traces: Vec<Value> = records.into_iter().map(Value::Object).collect();
+    let spans: Vec<Value> = traces.iter().flat_map(|t| list(t, "spans")).collect();
+    let children: Vec<Value> = spans.iter().flat_map(|s| list(s, "spans")).collect();
+    let present = |items: &[Value], key: &str| items.iter().filter(|v| !v[key].is_null()).count();
+    let expected: Vec<i64> = vec![
+        traces.len() as i64,
+        traces.iter().map(|t| int(t, "duration_ns")).sum(),
+        spans.len() as i64,
+        present(&traces, "metric_info") as i64,
+        spans.len() as i64,
+        spans.iter().map(|s| int(s, "duration_ns")).sum(),
+        present(&spans, "type") as i64,
+        children.len() as i64,
+        children.len() as i64,
+        children.iter().map(|c| int(c, "duration_ns")).sum(),
+        present(&children, "model") as i64,
+    ];
+    assert_eq!(got, expected);
+    assert!(children.len() > 100, "nested spans: {}", children.len());
+    assert!(expected[10] > 0, "LLM spans among the nested spans");
+}

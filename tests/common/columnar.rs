@@ -207,3 +207,33 @@ pub fn first_difference(a: &Value, b: &Value, path: &str) -> Option<String> {
         )),
     }
 }
+
+/// A Python that can `import duckdb`: one from a venv under the target directory
+/// (created, and duckdb installed from PyPI, the first time); `None` when that fails.
+pub fn duckdb_python() -> Option<std::path::PathBuf> {
+    use std::process::Command;
+    let venv = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("duckdb-venv");
+    let python = venv.join("bin").join("python");
+    let works = |python: &std::path::Path| {
+        Command::new(python)
+            .args(["-c", "import duckdb"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if works(&python) {
+        return Some(python);
+    }
+    let created = Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !created {
+        return None;
+    }
+    let installed = Command::new(&python)
+        .args(["-m", "pip", "install", "--quiet", "duckdb"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    (installed && works(&python)).then_some(python)
+}
