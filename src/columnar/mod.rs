@@ -21,10 +21,41 @@
 //! | integers | `Int64` |
 //! | numbers, some with a fraction or an exponent | `Float64` |
 //! | strings | `Utf8` |
-//! | `created_at` / `updated_at` strings, all RFC 3339 (at most nine fractional digits) | `Timestamp(ns, "UTC")` |
-//! | objects that all have the same keys | `Struct` of those fields (by the same rule) |
-//! | lists | `List` of the items' column type |
-//! | free-form maps (objects whose keys vary, e.g. `metadata`, `metrics`, user fields), empty objects, lists of them, only nulls, mixed kinds, only integers beyond 64 bits, nesting deeper than 16 levels | `Utf8` holding each value's JSON text as it came, marked with the field metadata [`JSON_TEXT_METADATA_KEY`] |
+//! | the record's own `created_at` / `updated_at` strings, all RFC 3339 (at most nine fractional digits) | `Timestamp(ns, "UTC")` |
+//! | objects and lists in a field named in [`MAP_FIELDS`] (`user_metadata`, `metric_info`, `annotations`, `files`, `metadata`, `input`, …), at any depth, whatever their keys | `Utf8` holding each value's JSON text (see below) |
+//! | objects whose keys are field names (`[A-Za-z_][A-Za-z0-9_]*`, at most 64 bytes), at most [`MAX_STRUCT_KEYS`] distinct keys, or objects that all have the same keys | `Struct` of every key seen, in the order they first appear, each nullable (a record without a key has a null there), its fields by the same rule |
+//! | lists | `List` of the items' column type: nested records (`spans`, `traces`) are lists of structs |
+//! | free-form maps (objects whose keys vary and are data: ids, numbers, labels with `-`, spaces or non-ASCII letters; or more than [`MAX_STRUCT_KEYS`] of them), empty objects, lists of them, only nulls, mixed kinds (a string in some records, a list in others), only integers beyond 64 bits, nesting deeper than 16 levels | `Utf8` holding each value's JSON text as it came, marked with the field metadata [`JSON_TEXT_METADATA_KEY`] |
+//!
+//! **Galileo's records.** The rule gives the records of Galileo's spec
+//! (`Extended*RecordWithChildren`, the span records told apart by `type`) a schema that
+//! holds every field the spec defines, and JSON text only where the keys or the kinds
+//! of a value are data:
+//!
+//! * a trace's `spans` and a session's `traces` are lists of structs, nested again for
+//!   the spans a workflow or agent span carries: the struct has the union of the fields
+//!   of every span type (`model`, `temperature` of LLM spans, `agent_type`,
+//!   `tool_call_id`, `control_id`, …), null where a span's type has no such field; the
+//!   `spans` of the deepest level (always empty in the sample) is JSON text;
+//! * `metrics` is a struct of its keys (`duration_ns`, the token counts, `cost`, …), an
+//!   LLM span's `events` a list of structs of the eight event kinds' fields;
+//! * the maps of the spec ([`MAP_FIELDS`]: `metric_info`, whose values are a union of
+//!   result kinds, `user_metadata`, `dataset_metadata`, `feedback_rating_info`,
+//!   `annotations`, `annotation_aggregates`, `annotation_agreement`, `files`, tool
+//!   definitions, free-form `metadata`, …) are JSON text, whatever keys the sample had,
+//!   so a metric, a user key or an annotator first seen later is a value of the same
+//!   column, never a new column or a catch-all entry;
+//! * `input` / `output` (and `redacted_input` / `redacted_output`), a string or
+//!   messages, documents, a control result: `Utf8` when the sample had only strings,
+//!   JSON text otherwise;
+//! * the record's own `created_at` / `updated_at` are timestamps; those of nested
+//!   records are their RFC 3339 text (`Utf8`), exactly as sent;
+//! * a field that was null in every sampled record (`session_batch_id`, a session's
+//!   `trace_id`) is JSON text, which holds whatever comes later.
+//!
+//! CSV exports are rendered by the server: nested columns (`metrics`, `metric_info`,
+//! `user_metadata`, `tags`, …) arrive as their JSON text, the same text a JSON text
+//! column holds; a session's traces and a trace's spans are not CSV columns.
 //!
 //! **The column cap.** An inferred schema has at most [`ColumnarOptions::max_columns`]
 //! leaf columns (default 1,000, the catch-all included; each field of a struct counts):
@@ -97,6 +128,7 @@ pub use arrow_schema;
 pub use arrow_schema::SchemaRef;
 pub use parquet;
 pub use parquet_file::ParquetOptions;
+pub use schema::{MAP_FIELDS, MAX_STRUCT_KEYS};
 
 pub(crate) use parquet_file::write_parquet;
 

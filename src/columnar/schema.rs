@@ -35,13 +35,62 @@ enum Shape {
     Json,
 }
 
-/// The union of the fields of the sampled objects, and whether every sampled object had
-/// the same set of keys.
+/// Objects whose key sets vary are a struct (of optional fields) only up to this many
+/// distinct keys; past it, they are a free-form map (JSON text). See the rule in the
+/// [module docs](super).
+pub const MAX_STRUCT_KEYS: usize = 256;
+
+/// The fields Galileo's spec types as maps (`additionalProperties`: keys that are data —
+/// metric names, template, annotator and file ids, user keys) or as lists of maps, and
+/// the union-valued `input` / `output` (and their `redacted_` copies): wherever they
+/// appear, at any depth, an object or a list there is JSON text (a string stays `Utf8`), so their keys never become columns (a stable schema whatever keys an
+/// export carries).
+pub const MAP_FIELDS: [&str; 23] = [
+    "annotation_aggregates",
+    "annotation_agreement",
+    "annotations",
+    "arguments",
+    "content_parts",
+    "context",
+    "counts",
+    "dataset_metadata",
+    "feedback_rating_info",
+    "files",
+    "images",
+    "input",
+    "metadata",
+    "metric_info",
+    "output",
+    "redacted_input",
+    "redacted_output",
+    "result",
+    "roll_up_metrics",
+    "summary",
+    "tool_invocation",
+    "tools",
+    "user_metadata",
+];
+
+/// The union of the fields of the sampled objects, whether every sampled object had the
+/// same set of keys, and whether every key looks like a field name.
 #[derive(Debug, Clone, PartialEq, Default)]
 struct ObjectShape {
     fields: HashMap<String, Shape>,
     order: Vec<String>,
     same_keys: bool,
+    field_like: bool,
+}
+
+/// A key that names a field rather than carries data: an ASCII letter or `_`, then
+/// letters, digits and `_`, at most 64 bytes (not a UUID, a number, a label with `-`,
+/// spaces or non-ASCII letters).
+fn is_field_name(key: &str) -> bool {
+    let mut bytes = key.bytes();
+    key.len() <= 64
+        && bytes
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 impl ObjectShape {
@@ -79,9 +128,11 @@ fn shape_of(value: &RawValue, depth: usize, max_keys: usize) -> Shape {
             Ok(entries) if entries.len() <= max_keys => {
                 let mut object = ObjectShape {
                     same_keys: true,
+                    field_like: true,
                     ..ObjectShape::default()
                 };
                 for (key, item) in entries {
+                    object.field_like &= is_field_name(&key);
                     let shape = shape_of(item, depth + 1, max_keys);
                     object.add(key.into_owned(), shape, max_keys);
                 }
@@ -124,6 +175,7 @@ fn merge(a: Shape, b: Shape, max_keys: usize) -> Shape {
                 return Json;
             }
             a.same_keys = same;
+            a.field_like &= b.field_like;
             Object(a)
         }
         (Array(a), Array(b)) => Array(Box::new(merge(*a, *b, max_keys))),
@@ -163,7 +215,12 @@ fn field_of(name: &str, shape: &Shape, top_level: bool, max_columns: usize) -> F
             )
         }
         Shape::Str { .. } => Field::new(name, DataType::Utf8, true),
-        Shape::Object(object) if object.same_keys && !object.fields.is_empty() => {
+        Shape::Object(_) | Shape::Array(_) if is_map_field(name) => json_text_field(name),
+        Shape::Object(object)
+            if !object.fields.is_empty()
+                && (object.same_keys
+                    || (object.field_like && object.fields.len() <= MAX_STRUCT_KEYS)) =>
+        {
             let children: Vec<Field> = object
                 .order
                 .iter()
@@ -188,10 +245,16 @@ fn field_of(name: &str, shape: &Shape, top_level: bool, max_columns: usize) -> F
                 Field::new(name, DataType::List(Arc::new(item)), true)
             }
         }
-        // Free-form maps (key sets that vary), empty objects, only-null values, lists of
-        // only nulls, mixed kinds, integers beyond 64 bits, deep or wide values: JSON text.
+        // Free-form maps (key sets that vary with keys that are data, or more than
+        // `MAX_STRUCT_KEYS` keys), empty objects, only-null values, lists of only nulls,
+        // mixed kinds, integers beyond 64 bits, deep or wide values: JSON text.
         _ => json_text_field(name),
     }
+}
+
+/// Whether `name` is one of [`MAP_FIELDS`].
+fn is_map_field(name: &str) -> bool {
+    MAP_FIELDS.contains(&name)
 }
 
 /// The record fields read as timestamps when every sampled value is an RFC 3339
@@ -336,22 +399,91 @@ mod tests {
     #[test]
     fn stable_objects_are_structs_and_free_form_maps_json_text() {
         let schema = schema_of(json!([
-            {"usage": {"in": 1, "out": 2}, "metadata": {"a": "1"}, "tags": ["x"], "spans": [{"k": 1}]},
-            {"usage": {"in": 3, "out": 4}, "metadata": {"b": "2"}, "tags": [], "spans": [{"k": 2}, {"j": 1}]}
+            {"usage": {"in": 1, "out": 2}, "attrs": {"a-b": "1"}, "tags": ["x"], "spans": [{"k": 1}]},
+            {"usage": {"in": 3, "out": 4}, "attrs": {"c d": "2"}, "tags": [], "spans": [{"k": 2}, {"j": 1}]}
         ]));
         assert!(matches!(
             schema.field_with_name("usage").unwrap().data_type(),
             DataType::Struct(f) if f.len() == 2
         ));
-        assert!(is_json(&schema, "metadata"));
+        assert!(is_json(&schema, "attrs"), "keys that are data → JSON text");
         assert!(matches!(
             schema.field_with_name("tags").unwrap().data_type(),
             DataType::List(item) if item.data_type() == &DataType::Utf8
         ));
-        assert!(
-            is_json(&schema, "spans"),
-            "lists of free-form maps → JSON text"
+        let DataType::List(item) = schema.field_with_name("spans").unwrap().data_type() else {
+            panic!("spans: a list");
+        };
+        let DataType::Struct(fields) = item.data_type() else {
+            panic!("spans: a list of structs");
+        };
+        let names: Vec<&str> = fields.iter().map(|f| f.name().as_str()).collect();
+        assert_eq!(
+            names,
+            ["k", "j"],
+            "optional fields → nullable struct fields"
         );
+    }
+
+    #[test]
+    fn optional_fields_make_a_struct_and_map_fields_stay_json_text() {
+        let schema = schema_of(json!([
+            {"metrics": {"duration_ns": 1}, "user_metadata": {"plan": "pro"}, "metric_info": {"bleu": {"status_type": "pending"}}},
+            {"metrics": {"duration_ns": 2, "cost": 0.5}, "user_metadata": {"plan": "free"}, "metric_info": {"bleu": {"status_type": "pending"}}},
+            {"metrics": {"duration_ns": 3, "num_input_tokens": 7}, "tools": [{"type": "function"}], "files": {"f": {"file_id": "x"}}}
+        ]));
+        let DataType::Struct(fields) = schema.field_with_name("metrics").unwrap().data_type()
+        else {
+            panic!("metrics: a struct");
+        };
+        let names: Vec<&str> = fields.iter().map(|f| f.name().as_str()).collect();
+        assert_eq!(names, ["duration_ns", "cost", "num_input_tokens"]);
+        for map in ["user_metadata", "metric_info", "tools", "files"] {
+            assert!(
+                is_json(&schema, map),
+                "{map}: a map field, even with the same keys"
+            );
+        }
+    }
+
+    #[test]
+    fn maps_with_more_keys_than_a_struct_takes_are_json_text() {
+        let wide = |from: usize| {
+            let keys: serde_json::Map<String, Value> = (from..from + MAX_STRUCT_KEYS)
+                .map(|i| (format!("k{i}"), json!(i)))
+                .collect();
+            Value::Object(keys)
+        };
+        let schema = schema_of(json!([{"m": wide(0)}, {"m": wide(1)}]));
+        assert!(is_json(&schema, "m"));
+        let schema = schema_of(json!([{"m": wide(0)}, {"m": wide(0)}]));
+        assert!(
+            matches!(
+                schema.field_with_name("m").unwrap().data_type(),
+                DataType::Struct(_)
+            ),
+            "the same keys every time: a struct"
+        );
+    }
+
+    #[test]
+    fn field_names_are_told_from_keys_that_are_data() {
+        for name in ["a", "_x", "duration_ns", "Camel9"] {
+            assert!(is_field_name(name), "{name}");
+        }
+        let long = "k".repeat(65);
+        for key in [
+            "",
+            "9a",
+            "off-topic",
+            "a b",
+            "安全",
+            "4",
+            "1c7b2f0e-3a4d-4b5c-8d9e-0f1a2b3c4d5e",
+            long.as_str(),
+        ] {
+            assert!(!is_field_name(key), "{key}");
+        }
     }
 
     #[test]
