@@ -97,7 +97,13 @@ pub(crate) async fn count(
         let api = client.api();
         let body = typed.clone();
         let answer = match root.as_str() {
-            "span" => api.count_spans().project_id(project).body(body).send().await,
+            "span" => {
+                api.count_spans()
+                    .project_id(project)
+                    .body(body)
+                    .send()
+                    .await
+            }
             "session" => {
                 api.count_sessions()
                     .project_id(project)
@@ -105,7 +111,13 @@ pub(crate) async fn count(
                     .send()
                     .await
             }
-            _ => api.count_traces().project_id(project).body(body).send().await,
+            _ => {
+                api.count_traces()
+                    .project_id(project)
+                    .body(body)
+                    .send()
+                    .await
+            }
         };
         match answer {
             Ok(answer) => Ok(answer.into_inner().total_count),

@@ -120,7 +120,10 @@ impl RetryPolicy {
 /// included), waiting between attempts as the export does: for the small requests
 /// beside an export (name lookups, counts).
 #[cfg(any(galileo_has_project_lookup, galileo_has_counts))]
-pub(crate) async fn retrying<T, F, Fut>(policy: &RetryPolicy, mut call: F) -> Result<T, crate::Error>
+pub(crate) async fn retrying<T, F, Fut>(
+    policy: &RetryPolicy,
+    mut call: F,
+) -> Result<T, crate::Error>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, crate::Error>>,

@@ -339,9 +339,7 @@ async fn a_lookup_gives_up_when_the_retries_are_spent() {
     let client = Client::builder()
         .base_url(server.base_url())
         .api_key("k")
-        .retry(
-            common::mock::quick_retries(Duration::from_millis(1)).max_attempts(2),
-        )
+        .retry(common::mock::quick_retries(Duration::from_millis(1)).max_attempts(2))
         .build()
         .expect("client builds");
     let err = client
