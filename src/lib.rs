@@ -98,6 +98,7 @@ mod export;
 pub mod filter;
 mod framing;
 mod hooks;
+mod json_check;
 #[doc(hidden)]
 pub mod multipart;
 mod name_error;

@@ -7,6 +7,7 @@
 use bytes::Bytes;
 use serde::de::IgnoredAny;
 
+use crate::json_check;
 use crate::records::{
     check_object, json_error, CheckedRow, CsvDecoder, RecordDecoder, RecordError,
 };
@@ -29,11 +30,18 @@ impl LineCheck {
     /// Check a chunk of whole lines (its last line may lack its `\n` at the end of the
     /// body), or say how long the whole lines before the first bad one are, and why it is
     /// bad.
+    ///
+    /// UTF-8 is checked once for the whole chunk (lines end at `\n`, an ASCII byte, so a
+    /// chunk of whole lines in valid UTF-8 is lines in valid UTF-8) and each line's JSON
+    /// by the fast validator of [`json_check`](crate::json_check); a line either of them
+    /// is not sure of goes through [`validate`], which accepts or reports it as before.
     pub(crate) fn check(&mut self, chunk: &[u8]) -> Result<(), (usize, RecordError)> {
+        let utf8 = simdutf8::basic::from_utf8(chunk).is_ok();
         for (start, end) in ranges(chunk) {
             let content = trim(&chunk[start..end]);
             self.lines += 1;
-            if !is_blank(content) {
+            let certainly_valid = utf8 && json_check::is_object(content);
+            if !(is_blank(content) || certainly_valid) {
                 validate(content, self.lines, self.offset).map_err(|e| (start, e))?;
             }
             self.offset += (end - start) as u64;
@@ -87,7 +95,8 @@ impl CsvCheck {
 }
 
 /// One JSON object in valid UTF-8 (a validating parse that builds nothing), checked by
-/// the same rules and reported with the same errors as a record decoder's.
+/// the same rules and reported with the same errors as a record decoder's: the slow path
+/// behind the fast validator, which decides every line that one is not sure of.
 fn validate(content: &[u8], line: u64, offset: u64) -> Result<(), RecordError> {
     let text = simdutf8::compat::from_utf8(content).map_err(|e| RecordError::InvalidUtf8 {
         line,
