@@ -178,7 +178,7 @@ mod spec_records {
             "num_spans": 7,
             "is_complete": true,
         });
-        if id % 2 == 0 {
+        if id.is_multiple_of(2) {
             // Optional members absent or null.
             for key in ["files", "metric_info", "output"] {
                 extra[key] = Value::Null;
