@@ -141,7 +141,11 @@ pub fn locate_failure(
         .cloned()
         .unwrap_or_default();
     let mut culprit: Option<(usize, String, GenerationFailure)> = None;
-    for name in schemas.keys() {
+    // One attempt with every schema and no operation: when it passes, no schema fails on
+    // its own and the search goes straight to the operations (a large spec's schema by
+    // schema search costs minutes).
+    let schemas_fail = attempt(&with_schemas(normalized, schemas.clone(), json!({}))).is_err();
+    for name in schemas.keys().filter(|_| schemas_fail) {
         let names = closure(&schemas, name);
         if culprit.as_ref().is_some_and(|(n, _, _)| *n <= names.len()) {
             continue;
@@ -185,7 +189,19 @@ pub fn locate_failure(
                 }
                 let mut single = item.clone();
                 single.retain(|k, v| k == method || !v.is_object() || k == "parameters");
-                let trial = with_schemas(normalized, schemas.clone(), json!({ path: single }));
+                // The operation with the schemas it reaches, not all of them.
+                let mut reached = BTreeSet::new();
+                refs_in(&Value::Object(single.clone()), &mut reached);
+                let reached: BTreeSet<String> = reached
+                    .iter()
+                    .flat_map(|name| closure(&schemas, name))
+                    .collect();
+                let subset: Map<String, Value> = schemas
+                    .iter()
+                    .filter(|(k, _)| reached.contains(*k))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                let trial = with_schemas(normalized, subset, json!({ path: single }));
                 if let Err(f) = attempt(&trial) {
                     let id = report
                         .operations

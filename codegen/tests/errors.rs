@@ -200,3 +200,49 @@ paths:
     );
     assert!(message.contains("list_things"), "{message}");
 }
+
+#[test]
+fn an_inline_operation_schema_typify_rejects_names_the_operation() {
+    // Every component schema generates; the failure is inline in the second operation,
+    // found by trying each operation with only the schemas it reaches.
+    let spec = r##"
+openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /fine:
+    get:
+      operationId: fine
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Thing"}
+  /broken:
+    post:
+      operationId: broken_post
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  level: {type: integer, enum: [1, two]}
+components:
+  schemas:
+    Thing:
+      type: object
+      properties:
+        name: {type: string}
+"##;
+    let (path, err) = fails(spec, "inline.yaml", "inline-op");
+    assert_eq!(err.file, path);
+    assert_eq!(
+        err.location,
+        Location::Pointer("#/paths/~1broken/post".into()),
+        "{err}"
+    );
+    assert!(err.reason.contains("broken_post"), "{}", err.reason);
+}

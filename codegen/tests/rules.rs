@@ -1605,3 +1605,48 @@ fn parameters_whose_rust_names_collide_keep_the_first() {
     assert!(api.contains("pub fn list_prompts("));
     assert!(api.contains("pub fn stream_logs("));
 }
+
+#[test]
+fn any_of_beside_one_of_keeps_the_one_of() {
+    let object =
+        |p: &str| json!({"type": "object", "properties": {p: {"type": "string"}}, "required": [p]});
+    let r = |n: &str| json!({"$ref": format!("#/components/schemas/{n}")});
+    let json_response = |schema: Value| json!({"200": {"description": "ok", "content": {"application/json": {"schema": schema}}}});
+    let doc = json!({
+        "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": {
+            // ElevenLabs' speech-to-text: the oneOf lists two of the anyOf's three members.
+            "/implied": {"post": {"operationId": "implied", "responses": json_response(json!({
+                "title": "Implied", "anyOf": [r("Chunk"), r("Multi"), r("Hook")],
+                "oneOf": [r("Chunk"), r("Multi")]
+            }))}},
+            "/beside": {"get": {"operationId": "beside", "responses": json_response(json!({
+                "anyOf": [r("Chunk")], "oneOf": [r("Multi"), r("Hook")]
+            }))}}
+        },
+        "components": {"schemas": {
+            "Chunk": object("text"), "Multi": object("channels"), "Hook": object("webhook")
+        }}
+    });
+    let (normalized, report) = norm(doc.clone());
+    let implied = "#/paths/~1implied/post/responses/200/content/application~1json/schema";
+    let beside = "#/paths/~1beside/get/responses/200/content/application~1json/schema";
+    let at = |p: &str| normalized.pointer(&p[1..]).cloned().unwrap_or_default();
+    assert_eq!(at(implied).get("anyOf"), None);
+    assert_eq!(at(implied)["oneOf"], json!([r("Chunk"), r("Multi")]));
+    assert_eq!(at(beside).get("anyOf"), None);
+    assert_eq!(at(beside)["oneOf"], json!([r("Multi"), r("Hook")]));
+    assert!(report.fired(Rule::AnyOfImpliedByOneOf, &format!("{implied}/anyOf")));
+    assert!(report.fired(Rule::AnyOfBesideOneOf, &format!("{beside}/anyOf")));
+    // Only the rewrite that changes meaning is an approximation.
+    assert!(!Rule::AnyOfImpliedByOneOf.approximates());
+    assert!(Rule::AnyOfBesideOneOf.approximates());
+    // Progenitor asserted `any_of.is_none() || one_of.is_none()` on both: now it generates.
+    let generated = generates(doc);
+    assert!(
+        generated.api.contains("pub async fn send("),
+        "{}",
+        generated.api
+    );
+    assert!(generated.api.contains("Chunk(Chunk)"), "{}", generated.api);
+}

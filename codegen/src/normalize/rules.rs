@@ -137,6 +137,12 @@ pub enum Rule {
     /// An inline property schema whose type typify would name like an existing component
     /// (`Tool` + `type` next to a component `ToolType`) gets a `title` of its own.
     InlineNameCollision,
+    /// `anyOf` beside a `oneOf` whose every member it lists: the `oneOf` alone says the
+    /// same (a value matching exactly one of them matches the `anyOf`), so it is dropped.
+    AnyOfImpliedByOneOf,
+    /// `anyOf` beside a `oneOf` with members of its own: the `oneOf` is kept, the `anyOf`
+    /// dropped (progenitor takes one of them), so the type admits more.
+    AnyOfBesideOneOf,
 }
 
 impl Rule {
@@ -165,6 +171,7 @@ impl Rule {
                 | Rule::InfoText
                 | Rule::DynamicRef
                 | Rule::PartEncoding
+                | Rule::AnyOfBesideOneOf
         )
     }
 
@@ -231,6 +238,8 @@ impl Rule {
                 "parameter with content -> string of the serialized value (approximated)"
             }
             Rule::ResponseDescription => "response without description -> empty description",
+            Rule::AnyOfImpliedByOneOf => "anyOf beside a oneOf of its members -> the oneOf",
+            Rule::AnyOfBesideOneOf => "anyOf beside oneOf dropped (approximated)",
             Rule::InlineNameCollision => {
                 "inline type named like a component -> titled (`...Property`)"
             }

@@ -76,6 +76,7 @@ pub fn apply_schema_rules(node: &mut Value, ptr: &str, top_level: bool, report: 
     rule_null_only(map, ptr, report);
     rule_type_array(map, ptr, report);
     rule_nullable_enum(map, ptr, report);
+    rule_anyof_with_oneof(map, ptr, report);
     // Merging the non-null member first lets the rules below see what it brought.
     rule_nullable_union(map, ptr, report);
     rule_const(map, ptr, report);
@@ -365,6 +366,28 @@ fn rule_ref_siblings(map: &mut Map<String, Value>, ptr: &str, report: &mut Repor
     map.insert("allOf".into(), Value::Array(all_of));
     report.record(Rule::RefSiblings, ptr);
 }
+/// `anyOf` and `oneOf` in one schema (pydantic's `Union` with a `Field(discriminator)`
+/// over a subset, as in ElevenLabs' spec): the value must match one `anyOf` member *and*
+/// exactly one `oneOf` member. Progenitor asserts that a schema has at most one of them.
+/// When every `oneOf` member is also an `anyOf` member, the `oneOf` alone says the same
+/// and the `anyOf` goes; otherwise the `oneOf` is kept and the `anyOf` dropped, which
+/// admits values the `anyOf` would refuse (reported as an approximation).
+fn rule_anyof_with_oneof(map: &mut Map<String, Value>, ptr: &str, report: &mut Report) {
+    let (Some(Value::Array(any_of)), Some(Value::Array(one_of))) =
+        (map.get("anyOf"), map.get("oneOf"))
+    else {
+        return;
+    };
+    let implied = one_of.iter().all(|member| any_of.contains(member));
+    map.remove("anyOf");
+    let rule = if implied {
+        Rule::AnyOfImpliedByOneOf
+    } else {
+        Rule::AnyOfBesideOneOf
+    };
+    report.record(rule, &format!("{ptr}/anyOf"));
+}
+
 fn rule_anyof_to_oneof(map: &mut Map<String, Value>, ptr: &str, report: &mut Report) {
     if map.contains_key("oneOf") {
         return;
