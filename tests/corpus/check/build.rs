@@ -1,6 +1,7 @@
-//! Generates every corpus spec with the code path of the crate's `build.rs` and writes
-//! one module per spec. A spec listed as invalid in `codegen/tests/corpus.rs` is skipped
-//! (the generator stops on it, with a pointer, as it should).
+//! Generates the corpus specs of one shard (the package being built: `corpus-check-<shard>`)
+//! with the code path of the crate's `build.rs` and writes one module per spec. A spec
+//! listed as invalid in `codegen/tests/corpus.rs` is skipped (the generator stops on it,
+//! with a pointer, as it should).
 //!
 //! `CORPUS_CHECK_ONLY=a.json,b.yaml` restricts the build to those files (to time the
 //! compilation of one spec's generated code on its own); unset, every spec is built.
@@ -11,8 +12,45 @@ use std::path::{Path, PathBuf};
 /// Specs that are invalid as published (see `tests/corpus/README.md`).
 const INVALID: &[&str] = &["utoipa-chroma-sync.json"];
 
+/// The shards with specs of their own (one large spec each, or two of ~1 MB): rustc's
+/// memory grows with the generated lines of its crate. Every other spec, including any
+/// spec added to `tests/corpus` later, is in the shard `rest`.
+const SHARDS: &[(&str, &[&str])] = &[
+    ("openai", &["openai-openapi.yaml"]),
+    (
+        "polar-adyen",
+        &["fastapi-polar.json", "adyen-management-v3.json"],
+    ),
+    (
+        "openrouter-stackone",
+        &["openrouter-openapi.yaml", "speakeasy-stackone.yaml"],
+    ),
+    ("svix-mistral", &["aide-svix.json", "mistral-platform.yaml"]),
+    (
+        "letta-prefect",
+        &["fastapi-letta.json", "fastapi-prefect.json"],
+    ),
+];
+
+/// Whether `file` belongs to `shard`.
+fn in_shard(shard: &str, file: &str) -> bool {
+    match SHARDS.iter().find(|(name, _)| *name == shard) {
+        Some((_, files)) => files.contains(&file),
+        None => !SHARDS.iter().any(|(_, files)| files.contains(&file)),
+    }
+}
+
 fn main() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    // This file is `tests/corpus/check/build.rs`, run for `check/shards/<shard>/`.
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../..");
+    let package = std::env::var("CARGO_PKG_NAME").expect("CARGO_PKG_NAME");
+    let shard = package
+        .strip_prefix("corpus-check-")
+        .expect("a shard package is named corpus-check-<shard>");
+    assert!(
+        shard == "rest" || SHARDS.iter().any(|(name, _)| *name == shard),
+        "no shard named `{shard}` in build.rs"
+    );
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
     println!("cargo:rerun-if-changed={}", corpus.display());
     println!("cargo:rerun-if-env-changed=CORPUS_CHECK_ONLY");
@@ -46,6 +84,19 @@ fn main() {
                 .is_some_and(|n| only.iter().any(|w| w == n))
         });
     }
+    for (_, files) in SHARDS.iter().filter(|(name, _)| *name == shard) {
+        for file in *files {
+            assert!(
+                corpus.join(file).is_file(),
+                "build.rs puts `{file}` in shard `{shard}`, but tests/corpus has no such spec"
+            );
+        }
+    }
+    specs.retain(|p| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| in_shard(shard, n))
+    });
     let mut modules = String::new();
     for spec in specs {
         let file = spec

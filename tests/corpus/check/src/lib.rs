@@ -1,4 +1,5 @@
-//! The code generated from every corpus spec, compiled (see `build.rs`).
+//! The code generated from the corpus specs of one shard, compiled (see `build.rs`; every
+//! shard crate builds this file).
 #![allow(warnings, clippy::all)]
 
 /// What the generated clients take as their inner value in the crate itself.
