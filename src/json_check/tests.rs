@@ -214,6 +214,20 @@ proptest! {
     }
 
     #[test]
+    fn agrees_with_serde_json_wherever_the_64_byte_blocks_fall(
+        line in line(),
+        pad in 0usize..130,
+        mutations in proptest::collection::vec(mutation(), 0..3),
+    ) {
+        // Leading whitespace moves every token across the validator's block boundaries.
+        let mut bytes = vec![b' '; pad];
+        bytes.extend(mutate(&line, &mutations));
+        prop_assert_eq!(
+            fast(&bytes), reference(&bytes), "{:?}", String::from_utf8_lossy(&bytes)
+        );
+    }
+
+    #[test]
     fn agrees_with_serde_json_on_json_like_noise(
         bytes in proptest::collection::vec(
             proptest::sample::select(&b"{}[]\":,\\ \t\r-+.0123456789eEtrufalsn\x01\x7fu\xc3\xa9ab"[..]),
@@ -273,7 +287,28 @@ fn edge_cases_are_judged_like_serde_json() {
         b"{\"a\":\"x\\",
         b"\x0c{}",
     ];
-    for case in cases {
+    let mut cases: Vec<Vec<u8>> = cases.iter().map(|c| c.to_vec()).collect();
+    // Escapes, quotes and numbers astride the boundary between two 64-byte blocks.
+    for pad in 55..70 {
+        for tail in [
+            &b"\"\\\"x\"}"[..],
+            b"\"\\\\\"}",
+            b"\"\\u00e9\"}",
+            b"\"\\u00g9\"}",
+            b"\"\\\\\\\"}",
+            b"12345}",
+            b"1.5e+3 }",
+            b"true}",
+            b"\"a\x01\"}",
+        ] {
+            let mut case = b"{\"k\":\"".to_vec();
+            case.extend(std::iter::repeat_n(b'a', pad));
+            case.extend(b"\",\"v\":");
+            case.extend(tail);
+            cases.push(case);
+        }
+    }
+    for case in &cases {
         assert_eq!(
             fast(case),
             reference(case),
