@@ -64,6 +64,15 @@ fn closure(schemas: &Map<String, Value>, root: &str) -> BTreeSet<String> {
     seen
 }
 
+/// The schemas of `schemas` named in `names`.
+fn only(schemas: &Map<String, Value>, names: &BTreeSet<String>) -> Map<String, Value> {
+    schemas
+        .iter()
+        .filter(|(k, _)| names.contains(*k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
 fn with_schemas(doc: &Value, schemas: Map<String, Value>, paths: Value) -> Value {
     let mut out = doc.clone();
     out["paths"] = paths;
@@ -150,22 +159,14 @@ pub fn locate_failure(
         if culprit.as_ref().is_some_and(|(n, _, _)| *n <= names.len()) {
             continue;
         }
-        let subset: Map<String, Value> = schemas
-            .iter()
-            .filter(|(k, _)| names.contains(*k))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
+        let subset: Map<String, Value> = only(&schemas, &names);
         if let Err(f) = attempt(&with_schemas(normalized, subset.clone(), json!({}))) {
             culprit = Some((names.len(), name.clone(), f));
         }
     }
     if let Some((_, name, f)) = culprit {
         let names = closure(&schemas, &name);
-        let subset: Map<String, Value> = schemas
-            .iter()
-            .filter(|(k, _)| names.contains(*k))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
+        let subset: Map<String, Value> = only(&schemas, &names);
         let schema = subset.get(&name).cloned().unwrap_or_default();
         let rel = narrow(normalized, &subset, &name, &schema, 0);
         let base = report
@@ -196,11 +197,7 @@ pub fn locate_failure(
                     .iter()
                     .flat_map(|name| closure(&schemas, name))
                     .collect();
-                let subset: Map<String, Value> = schemas
-                    .iter()
-                    .filter(|(k, _)| reached.contains(*k))
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect();
+                let subset: Map<String, Value> = only(&schemas, &reached);
                 let trial = with_schemas(normalized, subset, json!({ path: single }));
                 if let Err(f) = attempt(&trial) {
                     let id = report
