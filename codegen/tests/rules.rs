@@ -1650,3 +1650,48 @@ fn any_of_beside_one_of_keeps_the_one_of() {
     );
     assert!(generated.api.contains("Chunk(Chunk)"), "{}", generated.api);
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    /// Any `anyOf` beside any `oneOf` (members drawn from references, inline scalars and
+    /// `null`): one of them is left, the rewrite is exact exactly when every `oneOf`
+    /// member is an `anyOf` member, and the document generates.
+    #[test]
+    fn any_of_beside_any_one_of_generates(
+        any_of in proptest::collection::vec(0usize..6, 1..5),
+        one_of in proptest::collection::vec(0usize..6, 1..5),
+    ) {
+        let pool = [
+            json!({"$ref": "#/components/schemas/A"}),
+            json!({"$ref": "#/components/schemas/B"}),
+            json!({"$ref": "#/components/schemas/C"}),
+            json!({"type": "string"}),
+            json!({"type": "integer"}),
+            json!({"type": "null"}),
+        ];
+        let any_of: Vec<Value> = any_of.into_iter().map(|i| pool[i].clone()).collect();
+        let one_of: Vec<Value> = one_of.into_iter().map(|i| pool[i].clone()).collect();
+        let implied = one_of.iter().all(|m| any_of.contains(m));
+        let object = |p: &str| json!({"type": "object", "properties": {p: {"type": "string"}}, "required": [p]});
+        let doc = json!({
+            "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+            "paths": {"/u": {"get": {"operationId": "u", "responses": {"200": {
+                "description": "ok",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/U"}}}
+            }}}}},
+            "components": {"schemas": {
+                "A": object("a"), "B": object("b"), "C": object("c"),
+                "U": {"anyOf": any_of, "oneOf": one_of}
+            }}
+        });
+        let (normalized, report) = norm(doc.clone());
+        let u = schema(&normalized, "U");
+        proptest::prop_assert!(u.get("anyOf").is_none() || u.get("oneOf").is_none(), "{u}");
+        let at = "#/components/schemas/U/anyOf";
+        proptest::prop_assert_eq!(report.fired(Rule::AnyOfImpliedByOneOf, at), implied);
+        proptest::prop_assert_eq!(report.fired(Rule::AnyOfBesideOneOf, at), !implied);
+        galileo_export_codegen::generate_value(std::path::Path::new("inline.json"), doc)
+            .map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+    }
+}
