@@ -25,8 +25,8 @@ use crate::transport::Framed;
 /// use [`records`](crate::ExportBuilder::records) and its siblings.
 ///
 /// Every record is checked on the way, by the rules the record decoders apply: a JSON
-/// Lines line is one JSON object in valid UTF-8, a CSV record is valid UTF-8 with as many
-/// fields as the header. Items are `Result<Bytes, Error>`: a cut is an [`Error::Cut`]
+/// Lines line is one JSON object in valid UTF-8 (or only shaped like one, at
+/// [`RecordCheck::Shape`]), a CSV record is valid UTF-8 with as many fields as the header. Items are `Result<Bytes, Error>`: a cut is an [`Error::Cut`]
 /// item, a malformed record an [`Error::Record`] with its line number, each after the
 /// chunks before it; an error ends the stream. The body is read by a task of its own, at
 /// most a few chunks ahead; dropping the stream stops it and closes the connection.
@@ -67,6 +67,48 @@ impl std::fmt::Debug for BodyStream {
     }
 }
 
+/// How much the byte paths ([`bytes`](crate::ExportBuilder::bytes),
+/// [`save`](crate::ExportBuilder::save), [`write_to`](crate::ExportBuilder::write_to),
+/// [`write_to_std`](crate::ExportBuilder::write_to_std)) check each JSON Lines record
+/// before handing it on; set with
+/// [`ExportBuilder::record_check`](crate::ExportBuilder::record_check).
+///
+/// Whatever the depth, the body is framed the same way: only whole lines are handed on,
+/// each held to [`max_record_size`](crate::ExportBuilder::max_record_size), records are
+/// counted, the first record must be a JSON object (not an HTML page or an error object),
+/// and a cut body is an [`Error::Cut`], never a short result. The record paths
+/// ([`records`](crate::ExportBuilder::records), [`raw_records`](crate::ExportBuilder::raw_records),
+/// Parquet, …) always check in full: they parse every record. CSV records are always
+/// checked in full (valid UTF-8, as many fields as the header).
+///
+/// ```
+/// use galileo_export::RecordCheck;
+///
+/// assert_eq!(RecordCheck::default(), RecordCheck::Full);
+/// let export = galileo_export::Client::builder()
+///     .api_key("k")
+///     .build()?
+///     .export(uuid::Uuid::nil())
+///     .record_check(RecordCheck::Shape);
+/// # let _ = export;
+/// # Ok::<(), galileo_export::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum RecordCheck {
+    /// Every line is one JSON object in valid UTF-8, its whole grammar checked (the
+    /// default): a malformed line is an [`Error::Record`] with its line number, column
+    /// and an excerpt, after the lines before it.
+    #[default]
+    Full,
+    /// Every line is valid UTF-8 and, without the whitespace around it, starts with `{`
+    /// and ends with `}`; the JSON between is not checked. For a consumer that parses the
+    /// records anyway (`jq`, a database loader): the grammar check costs several times
+    /// the rest of the byte path on token-dense records (see the README's performance
+    /// section). A line that fails is reported with the same error as under `Full`.
+    Shape,
+}
+
 /// What a raw-byte consumer checks, by format.
 enum Check {
     Lines(LineCheck),
@@ -93,10 +135,11 @@ impl Check {
 }
 
 impl BodyStream {
-    /// The body of `framed`, checked by the rules of its `format`'s records.
-    pub(crate) fn new(framed: Framed, format: &ExportFormat) -> Self {
+    /// The body of `framed`, checked by the rules of its `format`'s records, JSON Lines
+    /// records to `depth`.
+    pub(crate) fn new(framed: Framed, format: &ExportFormat, depth: RecordCheck) -> Self {
         let check = if format.is_json_lines() {
-            Check::Lines(LineCheck::default())
+            Check::Lines(LineCheck::new(depth))
         } else if format.is_csv() {
             Check::Csv(Box::default())
         } else {

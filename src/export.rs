@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::api::types::LogRecordsExportRequest;
-use crate::body::{BodyStream, ExportSummary};
+use crate::body::{BodyStream, ExportSummary, RecordCheck};
 use crate::checkpoint::Checkpoint;
 use crate::client::Client;
 use crate::error::Error;
@@ -66,6 +66,7 @@ pub struct ExportBuilder {
     resume: bool,
     pub(crate) retry: Option<RetryPolicy>,
     max_record_size: u64,
+    record_check: RecordCheck,
     progress: Option<ProgressFn>,
     /// Ask for the count beside the export ([`ExportBuilder::count_total`]).
     #[cfg(galileo_has_counts)]
@@ -107,6 +108,7 @@ impl fmt::Debug for ExportBuilder {
             .field("extra", &self.body.extra)
             .field("resume", &self.resume)
             .field("max_record_size", &self.max_record_size)
+            .field("record_check", &self.record_check)
             .finish_non_exhaustive()
     }
 }
@@ -120,6 +122,7 @@ impl ExportBuilder {
             resume: false,
             retry: None,
             max_record_size: DEFAULT_MAX_RECORD_SIZE,
+            record_check: RecordCheck::Full,
             progress: None,
             #[cfg(galileo_has_counts)]
             count_total: false,
@@ -310,6 +313,16 @@ impl ExportBuilder {
         self
     }
 
+    /// How much the byte paths ([`bytes`](Self::bytes), [`save`](Self::save),
+    /// [`write_to`](Self::write_to), [`write_to_std`](Self::write_to_std)) check each JSON
+    /// Lines record: in full (the default) or only its shape, for a consumer that parses
+    /// the records anyway. See [`RecordCheck`]; framing, counts and cut detection are the
+    /// same either way, and the record paths always check in full.
+    pub fn record_check(mut self, check: RecordCheck) -> Self {
+        self.record_check = check;
+        self
+    }
+
     /// Override the client's retry policy for this export.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
@@ -426,7 +439,8 @@ impl ExportBuilder {
     /// Send the request and return the body as a stream of byte chunks, exactly as the
     /// server sent them (retries and resume applied): for when you want the bytes
     /// themselves. Nothing wrong passes silently: for JSON Lines every line is checked to
-    /// be one JSON object (a record) in valid UTF-8, for CSV every record to be valid
+    /// be one JSON object (a record) in valid UTF-8 (only its shape at
+    /// [`RecordCheck::Shape`]), for CSV every record to be valid
     /// UTF-8 with as many fields as the header (a bad one is an [`Error::Record`] with its
     /// line number, after the records before it), the rules the record decoders apply;
     /// for CSV the body must end outside quotes after a line break; a body that ends
@@ -434,7 +448,8 @@ impl ExportBuilder {
     /// [`Error::NotAnExport`].
     pub async fn bytes(self) -> Result<BodyStream, Error> {
         let format = self.body.format.clone();
-        Ok(BodyStream::new(self.open().await?, &format))
+        let depth = self.record_check;
+        Ok(BodyStream::new(self.open().await?, &format, depth))
     }
 
     /// JSON Lines records as JSON object maps (`serde_json::Map<String, Value>`): pick it

@@ -115,7 +115,7 @@ mod transport;
 mod writer_thread;
 
 pub use auth::{Credentials, Secret};
-pub use body::{BodyStream, ExportSummary};
+pub use body::{BodyStream, ExportSummary, RecordCheck};
 pub use checkpoint::Checkpoint;
 pub use client::{
     Client, ClientBuilder, LowSpeedLimit, DEFAULT_USER_AGENT, ENV_API_KEY, ENV_API_URL,

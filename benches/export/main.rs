@@ -30,6 +30,13 @@
 //! `--no-curl`, `--seed S`, `--only rawrecords,map,…` (only these paths, by the names
 //! printed per round, plus the `bytes()` drain).
 //!
+//! `sdk` options: `--records N` (100000), `--rounds R` (3), `--text-len`, `--seed`. Galileo's
+//! Python SDK (`galileo` 2.7.0, installed into a venv under the target directory on first
+//! use; needs `python3` and PyPI) reads the export with its own `ExportClient.records`,
+//! interleaved with this client's `records()`, `records_as::<Trace>()`, `raw_records()` and
+//! `bytes()` on the same body, served from memory (see `sdk.rs` for why the body's raw
+//! U+2028/U+2029 are escaped first).
+//!
 //! `memory <raw|save|map|typed|raw_records>` options: `--gib G` (1.0; the record count
 //! is computed from the average record size so the body is at least G GiB),
 //! `--records N` (instead of `--gib`), `--text-len MIN:MAX`, `--seed S`,
@@ -80,6 +87,7 @@ mod parquet_passes;
 mod paths;
 mod pipe;
 mod record;
+mod sdk;
 mod shapes;
 mod throughput;
 
@@ -92,6 +100,7 @@ use parquet_passes::*;
 use paths::*;
 use pipe::*;
 use record::*;
+use sdk::*;
 use shapes::*;
 use throughput::*;
 
@@ -110,12 +119,13 @@ fn main() {
         #[cfg(feature = "parquet")]
         "parquet" => parquet_passes(&opts),
         "compression" => compression(&opts),
+        "sdk" => sdk(&opts),
         "serve-shape" => serve_shape(&opts),
         other => {
             eprintln!(
                 "usage: export [throughput [--records N] [--rounds R] ...] | \
                  [memory raw|save|map|typed|raw_records [--gib G] ...] | \
-                 [pipe [--runs N] [--records N] [--cli-bin PATH]] (got `{other}`)"
+                 [pipe [--runs N] [--records N] [--cli-bin PATH]] | [sdk [--rounds R] ...] (got `{other}`)"
             );
             std::process::exit(2);
         }

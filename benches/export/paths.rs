@@ -9,6 +9,8 @@ pub(crate) enum PathKind {
     Reqwest,
     /// `ExportBuilder::bytes()`: the limit of this client.
     Bytes,
+    /// `bytes()` with `record_check(RecordCheck::Shape)`.
+    BytesShape,
     /// `ExportBuilder::save(path)`.
     Save,
     /// `write_to(BufWriter::with_capacity(1 MiB, tokio::fs::File))`: what `save()` does,
@@ -45,6 +47,7 @@ impl PathKind {
         match self {
             PathKind::Reqwest => "plain reqwest drain (transport limit)",
             PathKind::Bytes => "`bytes()` drain (raw drain, this client's limit)",
+            PathKind::BytesShape => "`bytes()` drain, `RecordCheck::Shape`",
             PathKind::Save => "`save(path)`",
             PathKind::WriteToBuffered => {
                 "`write_to(BufWriter::with_capacity(1 MiB, tokio::fs::File))` (`save()` without temp file + rename)"
@@ -75,6 +78,15 @@ impl PathKind {
 pub(crate) fn plain_http() -> &'static reqwest::Client {
     static HTTP: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
     HTTP.get_or_init(reqwest::Client::new)
+}
+
+/// Every chunk of `body`, counted into `run`.
+async fn drain(body: &mut galileo_export::BodyStream, run: &mut Run) {
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.expect("chunk");
+        run.bytes += chunk.len() as u64;
+        run.chunks += 1;
+    }
 }
 
 pub(crate) async fn run_path(kind: PathKind, t: &Target, client: &Client, memory: &Bytes) -> Run {
@@ -111,14 +123,19 @@ pub(crate) async fn run_path(kind: PathKind, t: &Target, client: &Client, memory
                 ExportFormat::Jsonl
             };
             let mut body = export().format(format).bytes().await.expect("bytes()");
-            while let Some(chunk) = body.next().await {
-                let chunk = chunk.expect("chunk");
-                run.bytes += chunk.len() as u64;
-                run.chunks += 1;
-            }
+            drain(&mut body, &mut run).await;
             if !kind.is_csv() {
                 run.records = body.progress().records;
             }
+        }
+        PathKind::BytesShape => {
+            let mut body = export()
+                .record_check(galileo_export::RecordCheck::Shape)
+                .bytes()
+                .await
+                .expect("bytes()");
+            drain(&mut body, &mut run).await;
+            run.records = body.progress().records;
         }
         #[cfg(feature = "parquet")]
         PathKind::Parquet => {

@@ -110,6 +110,18 @@ pub(crate) fn pipe(opts: &Opts) {
             to_stdout: true,
             command: Box::new(cli.clone()),
         },
+        Writer {
+            label: "`galileo-export --quiet --check shape …` (release CLI) → stdout → pipe".into(),
+            to_stdout: true,
+            command: Box::new({
+                let cli = cli.clone();
+                move || {
+                    let mut c = cli();
+                    c.args(["--check", "shape"]);
+                    c
+                }
+            }),
+        },
     ];
     writers.push(Writer {
         label: "library, before: `write_to(tokio::io::stdout())`, current-thread runtime → pipe"
@@ -137,9 +149,21 @@ pub(crate) fn pipe(opts: &Opts) {
         Writer {
             label: "*reference:* `galileo-export --output /dev/null`".into(),
             to_stdout: false,
+            command: Box::new({
+                let cli = cli.clone();
+                move || {
+                    let mut c = cli();
+                    c.args(["--output", "/dev/null"]);
+                    c
+                }
+            }),
+        },
+        Writer {
+            label: "*reference:* `galileo-export --check shape --output /dev/null`".into(),
+            to_stdout: false,
             command: Box::new(move || {
                 let mut c = cli();
-                c.args(["--output", "/dev/null"]);
+                c.args(["--check", "shape", "--output", "/dev/null"]);
                 c
             }),
         },

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{ArgGroup, Parser, ValueEnum};
-use galileo_export::{Error, ExportFormat, Order, RootType, ENV_API_KEY};
+use galileo_export::{Error, ExportFormat, Order, RecordCheck, RootType, ENV_API_KEY};
 use uuid::Uuid;
 
 const ABOUT: &str = "Export sessions, traces or spans from a Galileo project as JSON Lines or CSV";
@@ -102,6 +102,24 @@ impl From<RootArg> for RootType {
             RootArg::Trace => RootType::Trace,
             RootArg::Span => RootType::Span,
             RootArg::Session => RootType::Session,
+        }
+    }
+}
+
+/// How much each JSON Lines record is checked before it is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum CheckArg {
+    /// One JSON object in valid UTF-8, its whole grammar checked.
+    Full,
+    /// Valid UTF-8 that starts with { and ends with }; the JSON between is not checked.
+    Shape,
+}
+
+impl From<CheckArg> for RecordCheck {
+    fn from(check: CheckArg) -> Self {
+        match check {
+            CheckArg::Full => RecordCheck::Full,
+            CheckArg::Shape => RecordCheck::Shape,
         }
     }
 }
@@ -213,6 +231,13 @@ pub(crate) struct Cli {
     /// the export (exit 4). Bytes, or with a unit: 512KiB, 64MiB, 1GiB [default: 128MiB].
     #[arg(long, value_parser = parse_record_size, value_name = "SIZE")]
     pub(crate) max_record_size: Option<u64>,
+
+    /// How much each JSON Lines record is checked before it is written: full (one JSON
+    /// object in valid UTF-8) or shape (valid UTF-8 from { to }, the JSON between not
+    /// checked: faster, for a consumer that parses the records anyway). Cuts, record
+    /// counts and the size limit are checked either way; Parquet output always parses.
+    #[arg(long, value_enum, default_value_t = CheckArg::Full, value_name = "DEPTH")]
+    pub(crate) check: CheckArg,
 
     /// Fail (exit 4) if the whole export takes longer than this (retries and resumes
     /// included), e.g. 90s, 30m, 2h [default: no limit].

@@ -153,5 +153,5 @@ fn export(cli: &Cli, client: &Client, target: Target, filters: Vec<Filter>) -> E
     if let Some(limit) = cli.max_record_size {
         export = export.max_record_size(limit);
     }
-    export
+    export.record_check(cli.check.into())
 }

@@ -118,6 +118,58 @@ fn cli_exits_4_with_the_line_number_of_a_malformed_line() {
     assert!(!path.exists());
 }
 
+/// `--check shape` writes a line shaped like a record whose JSON is malformed (the full
+/// check, the default, refuses it), and still refuses a line that is not shaped like one
+/// and a cut body.
+#[test]
+fn cli_check_shape_passes_malformed_json_between_braces_but_not_a_cut_or_an_array() {
+    let body = format!(
+        "{}{{\"id\": nope}}\n{}",
+        record("a", "2026-01-01T00:00:02Z"),
+        record("c", "2026-01-01T00:00:01Z")
+    );
+    let api = HostileServer::start_blocking(vec![
+        Reply::status(200).body(body.clone()),
+        Reply::status(200).body(body.clone()),
+        Reply::status(200).body(format!("{}[1, 2]\n", record("a", "2026-01-01T00:00:02Z"))),
+        Reply::status(200).close_delimited().body(format!(
+            "{}{{\"id\":\"b\",",
+            record("a", "2026-01-01T00:00:02Z")
+        )),
+    ]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("out.jsonl");
+
+    let shape = cli(&api)
+        .args(["--check", "shape", "--output"])
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert_eq!(shape.status.code(), Some(0), "{shape:?}");
+    assert_eq!(std::fs::read_to_string(&path).expect("written"), body);
+    std::fs::remove_file(&path).expect("remove");
+
+    let full = cli(&api)
+        .args(["--check", "full", "--output"])
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert_eq!(full.status.code(), Some(4), "{full:?}");
+    assert!(String::from_utf8_lossy(&full.stderr).contains("line 2"));
+
+    for (what, says) in [("an array", "line 2"), ("a cut", "cut")] {
+        let output = cli(&api)
+            .args(["--check", "shape", "--output"])
+            .arg(&path)
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(4), "{what}: {output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(says), "{what}: {stderr}");
+        assert!(!path.exists(), "{what}");
+    }
+}
+
 #[test]
 fn cli_prints_no_raw_control_characters_from_the_server() {
     let api = HostileServer::start_blocking(vec![Reply::status(403)

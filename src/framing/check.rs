@@ -7,6 +7,7 @@
 use bytes::Bytes;
 use serde::de::IgnoredAny;
 
+use crate::body::RecordCheck;
 use crate::json_check;
 use crate::records::{
     check_object, json_error, CheckedRow, CsvDecoder, RecordDecoder, RecordError,
@@ -16,10 +17,13 @@ use super::lines::{is_blank, ranges, trim};
 use super::FrameError;
 
 /// The line check of a raw-byte consumer (see the module docs): every line of the
-/// line-aligned chunks it is given must be one JSON object in valid UTF-8. Blank lines
-/// pass.
+/// line-aligned chunks it is given must be one JSON object in valid UTF-8
+/// ([`RecordCheck::Full`]), or only valid UTF-8 shaped like one
+/// ([`RecordCheck::Shape`]). Blank lines pass.
 #[derive(Debug, Default)]
 pub(crate) struct LineCheck {
+    /// How much of each line is checked.
+    depth: RecordCheck,
     /// Lines checked.
     lines: u64,
     /// Bytes checked.
@@ -27,6 +31,14 @@ pub(crate) struct LineCheck {
 }
 
 impl LineCheck {
+    /// A check of this depth.
+    pub(crate) fn new(depth: RecordCheck) -> Self {
+        Self {
+            depth,
+            ..Self::default()
+        }
+    }
+
     /// Check a chunk of whole lines (its last line may lack its `\n` at the end of the
     /// body), or say how long the whole lines before the first bad one are, and why it is
     /// bad.
@@ -35,14 +47,28 @@ impl LineCheck {
     /// chunk of whole lines in valid UTF-8 is lines in valid UTF-8) and each line's JSON
     /// by the fast validator of [`json_check`](crate::json_check); a line either of them
     /// is not sure of goes through [`validate`], which accepts or reports it as before.
+    /// At [`RecordCheck::Shape`], a line passes on its first and last bytes instead of its
+    /// grammar; one that does not goes through [`validate_shape`].
     pub(crate) fn check(&mut self, chunk: &[u8]) -> Result<(), (usize, RecordError)> {
         let utf8 = simdutf8::basic::from_utf8(chunk).is_ok();
+        let full = self.depth == RecordCheck::Full;
         for (start, end) in ranges(chunk) {
             let content = trim(&chunk[start..end]);
             self.lines += 1;
-            let certainly_valid = utf8 && json_check::is_object(content);
+            let certainly_valid = utf8
+                && if full {
+                    json_check::is_object(content)
+                } else {
+                    shaped_like_an_object(content)
+                };
             if !(is_blank(content) || certainly_valid) {
-                validate(content, self.lines, self.offset).map_err(|e| (start, e))?;
+                let (line, offset) = (self.lines, self.offset);
+                let checked = if full {
+                    validate(content, line, offset)
+                } else {
+                    validate_shape(content, line, offset)
+                };
+                checked.map_err(|e| (start, e))?;
             }
             self.offset += (end - start) as u64;
         }
@@ -108,6 +134,30 @@ fn validate(content: &[u8], line: u64, offset: u64) -> Result<(), RecordError> {
     Ok(())
 }
 
+/// Whether `content`, without the JSON whitespace around it, starts with `{` and ends
+/// with `}`: what [`RecordCheck::Shape`] asks of a line. Every JSON object passes; so do
+/// some lines that are not JSON.
+fn shaped_like_an_object(content: &[u8]) -> bool {
+    let json_ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let first = content.iter().position(|b| !json_ws(b));
+    let last = content.iter().rposition(|b| !json_ws(b));
+    matches!((first, last), (Some(f), Some(l)) if content[f] == b'{' && content[l] == b'}')
+}
+
+/// The slow path of [`RecordCheck::Shape`]: valid UTF-8 (else the error a record decoder
+/// reports), shaped like an object (else the error [`validate`] gives the line, which is
+/// the full check's, since a line that is not shaped like an object is not one).
+fn validate_shape(content: &[u8], line: u64, offset: u64) -> Result<(), RecordError> {
+    simdutf8::compat::from_utf8(content).map_err(|e| RecordError::InvalidUtf8 {
+        line,
+        offset: Some(offset + e.valid_up_to() as u64),
+    })?;
+    if shaped_like_an_object(content) {
+        return Ok(());
+    }
+    validate(content, line, offset)
+}
+
 /// The first record must be a JSON object that is not an error object. `from_here` is
 /// the body from the line on, for the excerpt. Malformed JSON is left to the line check
 /// or the decoder downstream, which report it with its line number.
@@ -141,5 +191,135 @@ pub(super) fn first_record(content: &[u8], from_here: &[u8]) -> Result<(), Frame
             "the first line is a JSON value that is not an object, not a record",
         )),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Kinds of line a server might send.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum Kind {
+        Object,
+        Padded,
+        Blank,
+        /// `{…}` that is not JSON: what only the full check refuses.
+        ShapedNotJson,
+        Array,
+        Cut,
+        BadUtf8,
+        Scalar,
+    }
+
+    fn text(kind: Kind, i: usize) -> Vec<u8> {
+        match kind {
+            Kind::Object => format!("{{\"id\":\"r{i}\",\"n\":{i},\"t\":\"é\\\"}}\"}}").into_bytes(),
+            Kind::Padded => format!(" \t{{\"id\":{i}}} ").into_bytes(),
+            Kind::Blank => b"  ".to_vec(),
+            Kind::ShapedNotJson => format!("{{\"id\": \"r{i}\" \"oops\"}}").into_bytes(),
+            Kind::Array => format!("[{i}, {{}}]").into_bytes(),
+            Kind::Cut => format!("{{\"id\":\"r{i}").into_bytes(),
+            Kind::BadUtf8 => b"{\"id\":\"\xff\xfe\"}".to_vec(),
+            Kind::Scalar => format!("{i}").into_bytes(),
+        }
+    }
+
+    fn full_ok(kind: Kind) -> bool {
+        matches!(kind, Kind::Object | Kind::Padded | Kind::Blank)
+    }
+
+    fn shape_ok(kind: Kind) -> bool {
+        full_ok(kind) || kind == Kind::ShapedNotJson
+    }
+
+    fn kind() -> impl Strategy<Value = Kind> {
+        prop_oneof![
+            6 => Just(Kind::Object),
+            1 => Just(Kind::Padded),
+            1 => Just(Kind::Blank),
+            2 => Just(Kind::ShapedNotJson),
+            1 => Just(Kind::Array),
+            1 => Just(Kind::Cut),
+            1 => Just(Kind::BadUtf8),
+            1 => Just(Kind::Scalar),
+        ]
+    }
+
+    /// The lines of `body` checked at `depth`, in two chunks split before line `split`:
+    /// the first error as (bytes of the body before the bad line, message), or `None`.
+    fn outcome(
+        depth: RecordCheck,
+        body: &[u8],
+        starts: &[usize],
+        split: usize,
+    ) -> Option<(usize, String)> {
+        let mut check = LineCheck::new(depth);
+        let cut = starts.get(split).copied().unwrap_or(body.len());
+        for (chunk, base) in [(&body[..cut], 0), (&body[cut..], cut)] {
+            if let Err((valid, e)) = check.check(chunk) {
+                return Some((base + valid, e.to_string()));
+            }
+        }
+        None
+    }
+
+    proptest! {
+        /// Every line the full check accepts, the shape check accepts; the shape check
+        /// refuses exactly the lines that are not UTF-8 shaped like an object, with the
+        /// error the full check gives when the lines before it are valid JSON.
+        #[test]
+        fn the_shape_check_refuses_less_and_says_the_same(
+            kinds in proptest::collection::vec(kind(), 1..24),
+            split in 0usize..24,
+        ) {
+            let mut body = Vec::new();
+            let mut starts = Vec::new();
+            for (i, k) in kinds.iter().enumerate() {
+                starts.push(body.len());
+                body.extend_from_slice(&text(*k, i));
+                body.push(b'\n');
+            }
+            let full = outcome(RecordCheck::Full, &body, &starts, split);
+            let shape = outcome(RecordCheck::Shape, &body, &starts, split);
+            let first_bad = |ok: fn(Kind) -> bool| kinds.iter().position(|k| !ok(*k));
+            prop_assert_eq!(full.as_ref().map(|(at, _)| *at), first_bad(full_ok).map(|i| starts[i]));
+            prop_assert_eq!(shape.as_ref().map(|(at, _)| *at), first_bad(shape_ok).map(|i| starts[i]));
+            if let Some(bad) = first_bad(shape_ok) {
+                let line = format!("line {}", bad + 1);
+                prop_assert!(shape.as_ref().is_some_and(|(_, m)| m.contains(&line)), "{:?}", shape);
+                if first_bad(full_ok) == Some(bad) {
+                    prop_assert_eq!(&shape, &full);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn shape_is_the_first_and_last_bytes_without_json_whitespace() {
+        for yes in [&b"{}"[..], b" {\"a\":1}\r", b"\t{ x }  ", b"{\"a\": tru}"] {
+            assert!(
+                shaped_like_an_object(yes),
+                "{:?}",
+                String::from_utf8_lossy(yes)
+            );
+        }
+        for no in [
+            &b"{"[..],
+            b"}",
+            b"",
+            b"  ",
+            b"[{}]",
+            b"{\"a\":1",
+            b"\x0c{}",
+            b"{}x",
+        ] {
+            assert!(
+                !shaped_like_an_object(no),
+                "{:?}",
+                String::from_utf8_lossy(no)
+            );
+        }
     }
 }
