@@ -13,6 +13,8 @@ pub(crate) enum PathKind {
     BytesShape,
     /// `ExportBuilder::save(path)`.
     Save,
+    /// `save(path)` with `record_check(RecordCheck::Shape)`.
+    SaveShape,
     /// `write_to(BufWriter::with_capacity(1 MiB, tokio::fs::File))`: what `save()` does,
     /// without its temporary file and rename.
     WriteToBuffered,
@@ -49,6 +51,7 @@ impl PathKind {
             PathKind::Bytes => "`bytes()` drain (raw drain, this client's limit)",
             PathKind::BytesShape => "`bytes()` drain, `RecordCheck::Shape`",
             PathKind::Save => "`save(path)`",
+            PathKind::SaveShape => "`save(path)`, `RecordCheck::Shape`",
             PathKind::WriteToBuffered => {
                 "`write_to(BufWriter::with_capacity(1 MiB, tokio::fs::File))` (`save()` without temp file + rename)"
             }
@@ -149,9 +152,18 @@ pub(crate) async fn run_path(kind: PathKind, t: &Target, client: &Client, memory
             run.elapsed = start.elapsed();
             let _ = std::fs::remove_file(&path);
         }
-        PathKind::Save => {
+        PathKind::Save | PathKind::SaveShape => {
             let path = scratch_path("save");
-            let summary = export().save(&path).await.expect("save()");
+            let check = if kind == PathKind::Save {
+                galileo_export::RecordCheck::Full
+            } else {
+                galileo_export::RecordCheck::Shape
+            };
+            let summary = export()
+                .record_check(check)
+                .save(&path)
+                .await
+                .expect("save()");
             run.bytes = summary.bytes;
             run.records = summary.records.unwrap_or(0);
             // Count the deletion out: time stops when save() returns.

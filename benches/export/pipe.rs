@@ -140,10 +140,13 @@ pub(crate) fn pipe(opts: &Opts) {
         Writer {
             label: "*reference:* `curl … -o /dev/null`".into(),
             to_stdout: false,
-            command: Box::new(move || {
-                let mut c = curl();
-                c.args(["-o", "/dev/null"]);
-                c
+            command: Box::new({
+                let curl = curl.clone();
+                move || {
+                    let mut c = curl();
+                    c.args(["-o", "/dev/null"]);
+                    c
+                }
             }),
         },
         Writer {
@@ -161,11 +164,49 @@ pub(crate) fn pipe(opts: &Opts) {
         Writer {
             label: "*reference:* `galileo-export --check shape --output /dev/null`".into(),
             to_stdout: false,
-            command: Box::new(move || {
-                let mut c = cli();
-                c.args(["--check", "shape", "--output", "/dev/null"]);
-                c
+            command: Box::new({
+                let cli = cli.clone();
+                move || {
+                    let mut c = cli();
+                    c.args(["--check", "shape", "--output", "/dev/null"]);
+                    c
+                }
             }),
+        },
+    ]);
+    // To a file on this disk (overwritten by every run, removed at the end).
+    let file = scratch_path("pipe-file");
+    let to_file = |extra: &'static [&'static str]| {
+        let cli = cli.clone();
+        let file = file.clone();
+        move || {
+            let mut c = cli();
+            c.args(extra).arg("--output").arg(&file);
+            c
+        }
+    };
+    writers.extend([
+        Writer {
+            label: "to a file: `curl … -o <file>`".into(),
+            to_stdout: false,
+            command: Box::new({
+                let file = file.clone();
+                move || {
+                    let mut c = curl();
+                    c.arg("-o").arg(&file);
+                    c
+                }
+            }),
+        },
+        Writer {
+            label: "to a file: `galileo-export --output <file>`".into(),
+            to_stdout: false,
+            command: Box::new(to_file(&[])),
+        },
+        Writer {
+            label: "to a file: `galileo-export --check shape --output <file>`".into(),
+            to_stdout: false,
+            command: Box::new(to_file(&["--check", "shape"])),
         },
     ]);
 
@@ -200,7 +241,23 @@ pub(crate) fn pipe(opts: &Opts) {
         }
     }
 
-    let curl_median = median(&times[0]);
+    // Each row against curl writing to the same target: a pipe, /dev/null or a file.
+    let sink = |label: &str| {
+        if label.contains("/dev/null") {
+            "null"
+        } else if label.starts_with("to a file") {
+            "file"
+        } else {
+            "pipe"
+        }
+    };
+    let curl_median = |label: &str| {
+        writers
+            .iter()
+            .zip(&times)
+            .find(|(w, _)| sink(&w.label) == sink(label) && w.label.contains("curl"))
+            .map_or(f64::NAN, |(_, v)| median(v))
+    };
     println!();
     println!(
         "### Export to stdout into a pipe ({}; {runs} runs each, alternated; wall time from spawn to exit, the pipe drained by the bench in 128 KiB reads)",
@@ -212,7 +269,7 @@ pub(crate) fn pipe(opts: &Opts) {
         mb(body_len)
     );
     println!();
-    println!("| writer | median s | min–max s | MB/s (median) | ÷ curl → pipe |");
+    println!("| writer | median s | min–max s | MB/s (median) | ÷ curl, same target |");
     println!("|---|---:|---:|---:|---:|");
     for (w, v) in writers.iter().zip(&times) {
         let m = median(v);
@@ -222,9 +279,10 @@ pub(crate) fn pipe(opts: &Opts) {
             "| {} | {m:.3} | {lo:.3}–{hi:.3} | {:.0} | {:.2} |",
             w.label,
             mb(body_len) / m,
-            m / curl_median
+            m / curl_median(&w.label)
         );
     }
+    let _ = std::fs::remove_file(&file);
     server.shutdown_blocking();
 }
 

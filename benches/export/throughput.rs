@@ -63,6 +63,7 @@ pub(crate) fn throughput(opts: &Opts) {
             PathKind::Bytes,
             PathKind::BytesShape,
             PathKind::Save,
+            PathKind::SaveShape,
             PathKind::WriteToBuffered,
             PathKind::BytesStdFile,
             PathKind::Map,
