@@ -65,6 +65,7 @@ impl Opts {
             "--bench",
             "--prerender",
             "--compressed",
+            "--precompressed-only",
         ];
         let mut o = Opts {
             positional: Vec::new(),
@@ -309,4 +310,71 @@ pub(crate) fn prerendered(
         .text_len(tmin, tmax)
         .prerender(true)
         .worker_threads(1)
+}
+
+/// A server that answers every request with `body` as JSON Lines (`Content-Length`, no
+/// authentication), from memory: in one `write_all`, or paced to `rate` bytes a second on
+/// the wire (64 KiB writes, each sent when its time comes). `encoding`: the
+/// `Content-Encoding` it declares (the body is sent as given). Returns its base URL.
+pub(crate) fn serve_fixed(
+    body: Bytes,
+    encoding: Option<&'static str>,
+    rate: Option<u64>,
+) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let body = body.clone();
+            std::thread::spawn(move || {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if stream.read(&mut byte).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    head.push(byte[0]);
+                }
+                let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(0);
+                let mut request = vec![0u8; length];
+                if stream.read_exact(&mut request).is_err() {
+                    return;
+                }
+                let coding =
+                    encoding.map_or(String::new(), |e| format!("Content-Encoding: {e}\r\n"));
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/jsonl\r\n{coding}\
+                     Content-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                if stream.write_all(answer.as_bytes()).is_err() {
+                    return;
+                }
+                let Some(rate) = rate else {
+                    let _ = stream.write_all(&body);
+                    return;
+                };
+                let start = Instant::now();
+                let mut sent = 0usize;
+                for piece in body.chunks(64 << 10) {
+                    let due = start + Duration::from_secs_f64(sent as f64 / rate as f64);
+                    if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                        std::thread::sleep(wait);
+                    }
+                    if stream.write_all(piece).is_err() {
+                        return;
+                    }
+                    sent += piece.len();
+                }
+            });
+        }
+    });
+    format!("http://{addr}")
 }

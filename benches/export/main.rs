@@ -66,7 +66,7 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use galileo_export::records::{JsonLinesDecoder, RawRecord};
-use galileo_export::{Client, ExportFormat, RootType};
+use galileo_export::{Client, ExportFormat, RecordCheck, RootType};
 use galileo_export_mock::{ContentCoding, MockServer};
 use serde::Deserialize;
 use serde_json::{Map, Value};

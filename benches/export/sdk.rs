@@ -9,9 +9,6 @@
 //! that body. The bench shows that once, then times every reader on the same records with
 //! those characters written as JSON escapes (`\u2028`), which the SDK can read.
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
-
 use super::*;
 
 /// The SDK release measured (pinned, so a rerun measures the same code).
@@ -85,48 +82,6 @@ fn escape_separators(body: &[u8]) -> (Vec<u8>, u64) {
     (out, lines)
 }
 
-/// A server that answers every request with `body` as JSON Lines (`Content-Length`, one
-/// `write_all` from memory; no authentication). Returns its base URL.
-fn serve_fixed(body: Bytes) -> String {
-    let listener = TcpListener::bind(("127.0.0.1", 0)).expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let body = body.clone();
-            std::thread::spawn(move || {
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") {
-                    if stream.read(&mut byte).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    head.push(byte[0]);
-                }
-                let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
-                let length: usize = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:"))
-                    .and_then(|v| v.trim().parse().ok())
-                    .unwrap_or(0);
-                let mut request = vec![0u8; length];
-                if stream.read_exact(&mut request).is_err() {
-                    return;
-                }
-                let answer = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Type: application/jsonl\r\n\
-                     Content-Length: {}\r\nConnection: close\r\n\r\n",
-                    body.len()
-                );
-                let _ = stream
-                    .write_all(answer.as_bytes())
-                    .and_then(|()| stream.write_all(&body));
-            });
-        }
-    });
-    format!("http://{addr}")
-}
-
 /// One export read by the SDK: records and seconds (from the request to the last record,
 /// as the script measures it: the interpreter's start and imports are not counted), or
 /// the last line of its error.
@@ -178,7 +133,7 @@ pub(crate) fn sdk(opts: &Opts) {
         }
         let (escaped, lines_changed) = escape_separators(&original);
         let target = |body: Vec<u8>| Target {
-            base_url: serve_fixed(Bytes::from(body)),
+            base_url: serve_fixed(Bytes::from(body), None, None),
             project_id: t.project_id,
             log_stream_id: t.log_stream_id,
             api_key: t.api_key.clone(),
