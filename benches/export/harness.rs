@@ -321,7 +321,7 @@ pub(crate) fn serve_fixed(
     encoding: Option<&'static str>,
     rate: Option<u64>,
 ) -> String {
-    use std::io::{Read, Write};
+    use std::io::Write;
     let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("bind");
     let addr = listener.local_addr().expect("addr");
     std::thread::spawn(move || {
@@ -329,22 +329,7 @@ pub(crate) fn serve_fixed(
             let Ok(mut stream) = stream else { continue };
             let body = body.clone();
             std::thread::spawn(move || {
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") {
-                    if stream.read(&mut byte).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    head.push(byte[0]);
-                }
-                let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
-                let length: usize = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:"))
-                    .and_then(|v| v.trim().parse().ok())
-                    .unwrap_or(0);
-                let mut request = vec![0u8; length];
-                if stream.read_exact(&mut request).is_err() {
+                if read_request(&mut stream).is_none() {
                     return;
                 }
                 let coding =
@@ -377,4 +362,26 @@ pub(crate) fn serve_fixed(
         }
     });
     format!("http://{addr}")
+}
+
+/// Reads one HTTP/1.1 request (its head, then a `Content-Length` body) from `stream`;
+/// `None` if the connection ends first.
+pub(crate) fn read_request(stream: &mut std::net::TcpStream) -> Option<()> {
+    use std::io::Read;
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if stream.read(&mut byte).unwrap_or(0) == 0 {
+            return None;
+        }
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    let mut request = vec![0u8; length];
+    stream.read_exact(&mut request).ok()
 }

@@ -94,7 +94,7 @@ pub(crate) fn shape_record(shape: &str, i: u64, keys: u64, state: &mut u64) -> S
 /// Serve JSON Lines of one shape to every request (HTTP/1.1, chunked, one request per
 /// connection), printing `BASE_URL=…` … `READY=1` like `mock_server`.
 pub(crate) fn serve_shape(opts: &Opts) {
-    use std::io::{Read, Write};
+    use std::io::Write;
     let shape = opts
         .positional
         .get(1)
@@ -125,23 +125,7 @@ pub(crate) fn serve_shape(opts: &Opts) {
         let Ok(mut stream) = stream else { continue };
         let shape = shape.clone();
         std::thread::spawn(move || {
-            // The request: head, then a Content-Length body.
-            let mut head = Vec::new();
-            let mut byte = [0u8; 1];
-            while !head.ends_with(b"\r\n\r\n") {
-                if stream.read(&mut byte).unwrap_or(0) == 0 {
-                    return;
-                }
-                head.push(byte[0]);
-            }
-            let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
-            let length: usize = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(0);
-            let mut body = vec![0u8; length];
-            if stream.read_exact(&mut body).is_err() {
+            if read_request(&mut stream).is_none() {
                 return;
             }
             let mut out = std::io::BufWriter::with_capacity(1 << 16, stream);

@@ -1,5 +1,6 @@
 //! The checks of a raw-byte consumer, after framing: every JSON Lines line is one JSON
-//! object in valid UTF-8 ([`LineCheck`]), every CSV record decodes by the rules of
+//! object in valid UTF-8, or at [`RecordCheck::Shape`] only UTF-8 from `{` to `}`
+//! ([`LineCheck`]), every CSV record decodes by the rules of
 //! `csv_rows` ([`CsvCheck`]), and the first record of a JSON Lines body is a record, not
 //! an HTML page or an error object. They report with the errors and line numbers of the
 //! record decoders, so every read path refuses the same bodies the same way.

@@ -14,7 +14,9 @@
 //! - **Line check** ([`LineCheck`], the stage after framing when the consumer takes raw
 //!   bytes; a record decoder checks lines itself): every JSON Lines line is one JSON
 //!   object (a record) in valid UTF-8, by the rules and with the errors of the record
-//!   decoders (a validating parse that builds nothing). It runs on the
+//!   decoders (a validating parse that builds nothing), or, when the caller asks for
+//!   [`RecordCheck::Shape`](crate::RecordCheck::Shape), only valid UTF-8 from `{` to `}`
+//!   (a line that fails gets the full check's error). It runs on the
 //!   consumer's side of the read-ahead channel, so on two cores it overlaps with reading
 //!   the network instead of adding to it. A bad line is an error with its line number,
 //!   after the lines before it.
