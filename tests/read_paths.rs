@@ -14,7 +14,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use futures::StreamExt;
-use galileo_export::ExportBuilder;
+use galileo_export::{ExportBuilder, RecordCheck};
 use galileo_export_mock::hostile::bodies::{self, end_of, records_in, End, Format, Outcome};
 use serde_json::Value;
 
@@ -192,4 +192,61 @@ fn every_read_path_and_chunking_comes_to_one_outcome() {
         }
     }
     assert_eq!(runs, 20 * 3 * 6 + 8 * 3 * 4);
+}
+
+/// `RecordCheck::Shape` over the same table through `bytes()`: the same outcome as the
+/// full check on every body except where the first bad line is valid UTF-8 from `{` to
+/// `}` (only "bad JSON" in the table), where it delivers that line and those after it.
+/// It never refuses earlier, never refuses differently, and never loses a record.
+#[test]
+fn the_shape_check_comes_to_the_full_checks_outcome_but_for_json_between_braces() {
+    let cases = Arc::new(bodies::table());
+    let server = bodies::server(cases.clone());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let mut differing = Vec::new();
+    for (index, case) in cases.iter().enumerate() {
+        if case.format != Format::Jsonl {
+            continue;
+        }
+        for chunk in bodies::CHUNKINGS {
+            let export = |check| {
+                common::hostile_export(&server.base_url())
+                    .format(case.format.export_format())
+                    .file_name(bodies::tag(index, chunk))
+                    .max_record_size(bodies::LIMIT)
+                    .record_check(check)
+            };
+            let full = runtime.block_on(bodies::read_bytes(export(RecordCheck::Full), case.format));
+            let shape =
+                runtime.block_on(bodies::read_bytes(export(RecordCheck::Shape), case.format));
+            let at = format!("{} in {chunk}-byte reads", case.name);
+            bodies::check(case, chunk, "bytes (full)", &full, None);
+            if shape == full {
+                continue;
+            }
+            let Some(End::Failed("Record", Some(line))) = Some(&full.end) else {
+                panic!("{at}: shape {shape:?}, full {full:?}");
+            };
+            let (ours, theirs) = (shape.records.as_deref(), full.records.as_deref());
+            let (Some(ours), Some(theirs)) = (ours, theirs) else {
+                panic!("{at}: records not shown");
+            };
+            assert!(ours.len() > theirs.len(), "{at}: shape delivered {ours:?}");
+            assert_eq!(
+                &ours[..theirs.len()],
+                theirs,
+                "{at}: the records before line {line}"
+            );
+            if let End::Failed(_, Some(later)) = shape.end {
+                assert!(later > *line, "{at}: shape ended at line {later}");
+            }
+            differing.push(case.name);
+        }
+    }
+    differing.dedup();
+    assert_eq!(differing, ["bad JSON"]);
 }
