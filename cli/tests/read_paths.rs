@@ -70,3 +70,44 @@ fn the_cli_comes_to_the_outcome_of_every_case_and_chunking() {
     }
     assert_eq!(runs, (20 + 8) * 3);
 }
+
+/// `--check shape` over the same table comes to what the library's `bytes()` with
+/// `RecordCheck::Shape` comes to (the library's `read_paths` test ties that to the full
+/// check): the same records, then the same end.
+#[test]
+fn the_cli_with_check_shape_comes_to_the_librarys_shape_outcome() {
+    let cases = Arc::new(bodies::table());
+    let server = bodies::server(cases.clone());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let mut passed_bad_json = 0;
+    for (index, case) in cases.iter().enumerate() {
+        for chunk in bodies::CHUNKINGS {
+            let tag = bodies::tag(index, chunk);
+            let export = common::hostile_export(&server.base_url())
+                .format(case.format.export_format())
+                .file_name(tag.clone())
+                .max_record_size(bodies::LIMIT)
+                .record_check(galileo_export::RecordCheck::Shape);
+            let reference = runtime.block_on(bodies::read_bytes(export, case.format));
+            let output = common::cli::for_hostile(&server, "k")
+                .args(["--file-name", &tag, "--max-record-size", "64", "--quiet"])
+                .args(["--format", case.format.name(), "--check", "shape"])
+                .output()
+                .expect("the CLI runs");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let end = cli_end(output.status.code(), &stderr);
+            let got = Outcome::new(Some(records_in(case.format, &output.stdout)), end);
+            let at = format!("{} in {chunk}-byte reads", case.name);
+            assert_eq!(got, reference, "{at}");
+            if got.end != case.end {
+                assert_eq!(case.name, "bad JSON", "{at}");
+                passed_bad_json += 1;
+            }
+        }
+    }
+    assert_eq!(passed_bad_json, bodies::CHUNKINGS.len());
+}
