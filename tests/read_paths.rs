@@ -163,15 +163,20 @@ fn paths(format: Format) -> &'static [&'static str] {
     }
 }
 
+/// A runtime for the library's read paths.
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
 #[test]
 fn every_read_path_and_chunking_comes_to_one_outcome() {
     let cases = Arc::new(bodies::table());
     let server = bodies::server(cases.clone());
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a runtime");
+    let runtime = runtime();
     let mut runs = 0;
     for (index, case) in cases.iter().enumerate() {
         for chunk in bodies::CHUNKINGS {
@@ -202,11 +207,7 @@ fn every_read_path_and_chunking_comes_to_one_outcome() {
 fn the_shape_check_comes_to_the_full_checks_outcome_but_for_json_between_braces() {
     let cases = Arc::new(bodies::table());
     let server = bodies::server(cases.clone());
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a runtime");
+    let runtime = runtime();
     let mut differing = Vec::new();
     for (index, case) in cases.iter().enumerate() {
         if case.format != Format::Jsonl {

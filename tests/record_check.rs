@@ -1,28 +1,19 @@
 //! `ExportBuilder::record_check`: what the byte paths hand on and refuse at each depth,
 //! against raw HTTP/1.1 servers over real sockets (`galileo_export_mock::hostile`).
 
+mod common;
+
 use futures::StreamExt;
 use galileo_export::records::RecordError;
-use galileo_export::{Client, Error, ExportBuilder, RecordCheck, RetryPolicy};
+use galileo_export::{Error, ExportBuilder, RecordCheck};
 use galileo_export_mock::hostile::{HostileServer, Reply};
-
-const PROJECT: &str = "6f1c2b9e-1d2f-4c3b-9a8e-7d6c5b4a3f21";
-const LOG_STREAM: &str = "0b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
 
 fn record(id: &str, created_at: &str) -> String {
     format!("{{\"id\":\"{id}\",\"created_at\":\"{created_at}\",\"input\":\"q {id}\"}}\n")
 }
 
 fn export(api: &HostileServer, check: RecordCheck) -> ExportBuilder {
-    Client::builder()
-        .base_url(api.base_url())
-        .api_key("k-secret-123")
-        .retry(RetryPolicy::none())
-        .build()
-        .expect("client builds")
-        .export(PROJECT.parse().expect("uuid"))
-        .log_stream(LOG_STREAM.parse().expect("uuid"))
-        .record_check(check)
+    common::hostile_export(&api.base_url()).record_check(check)
 }
 
 /// Every chunk of `bytes()` until the end or the first error, and the records counted.

@@ -100,17 +100,7 @@ fn precompressed(records: u64, runs: usize, rate: u64, text_len: (usize, usize))
             .await
             .expect("mock server");
         let t = Target::of(&server);
-        let mut body = t
-            .client()
-            .export(t.project_id)
-            .log_stream(t.log_stream_id)
-            .bytes()
-            .await
-            .expect("export");
-        let mut plain = Vec::new();
-        while let Some(chunk) = body.next().await {
-            plain.extend_from_slice(&chunk.expect("chunk"));
-        }
+        let plain = whole_body(&t, &t.client()).await;
         let level = 3;
         let packed = zstd::encode_all(&plain[..], level).expect("zstd");
         let ratio = plain.len() as f64 / packed.len() as f64;

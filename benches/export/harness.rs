@@ -385,3 +385,46 @@ pub(crate) fn read_request(stream: &mut std::net::TcpStream) -> Option<()> {
     let mut request = vec![0u8; length];
     stream.read_exact(&mut request).ok()
 }
+
+/// A Python with `package` from PyPI: a venv of that name under the target directory,
+/// created (and the package installed) the first time; `import` is what must import.
+pub(crate) fn venv_python(name: &str, package: &str, import: &str) -> PathBuf {
+    let venv = scratch_dir().join(name);
+    let python = venv.join("bin").join("python");
+    let works = |p: &Path| {
+        Command::new(p)
+            .args(["-c", &format!("import {import}")])
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !works(&python) {
+        let ok = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .is_ok_and(|s| s.success())
+            && Command::new(&python)
+                .args(["-m", "pip", "install", "--quiet", package])
+                .status()
+                .is_ok_and(|s| s.success());
+        assert!(ok && works(&python), "cannot set up a venv with {package}");
+    }
+    python
+}
+
+/// The whole body of `t`'s trace export (JSON Lines, uncompressed), read with `client`'s
+/// `bytes()`.
+pub(crate) async fn whole_body(t: &Target, client: &Client) -> Vec<u8> {
+    let mut body = client
+        .export(t.project_id)
+        .log_stream(t.log_stream_id)
+        .root_type(RootType::Trace)
+        .bytes()
+        .await
+        .expect("export");
+    let mut all = Vec::new();
+    while let Some(chunk) = body.next().await {
+        all.extend_from_slice(&chunk.expect("chunk"));
+    }
+    all
+}

@@ -37,6 +37,12 @@
 //! `bytes()` on the same body, served from memory (see `sdk.rs` for why the body's raw
 //! U+2028/U+2029 are escaped first).
 //!
+//! `compression` options: `--records N` (40000), `--runs R` (3), `--rate BYTES_PER_S`
+//! (20000000), `--text-len`. First `save()` against the local server compressing on the
+//! fly at that rate on the wire and unpaced, per coding; then the client alone, on the
+//! body compressed once with zstd and served from memory, paced and not, with each record
+//! check (`--precompressed-only`: only that second part).
+//!
 //! `memory <raw|save|map|typed|raw_records>` options: `--gib G` (1.0; the record count
 //! is computed from the average record size so the body is at least G GiB),
 //! `--records N` (instead of `--gib`), `--text-len MIN:MAX`, `--seed S`,

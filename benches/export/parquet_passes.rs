@@ -2,31 +2,10 @@
 
 use super::*;
 
-/// A Python with DuckDB: a venv under the target directory, created (and DuckDB installed
-/// from PyPI) the first time.
+/// A Python with DuckDB (installed from PyPI into a venv the first time).
 #[cfg(feature = "parquet")]
 pub(crate) fn duckdb_python() -> PathBuf {
-    let venv = scratch_dir().join("duckdb-venv");
-    let python = venv.join("bin").join("python");
-    let works = |p: &Path| {
-        Command::new(p)
-            .args(["-c", "import duckdb"])
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    if !works(&python) {
-        let ok = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .status()
-            .is_ok_and(|s| s.success())
-            && Command::new(&python)
-                .args(["-m", "pip", "install", "--quiet", "duckdb"])
-                .status()
-                .is_ok_and(|s| s.success());
-        assert!(ok && works(&python), "cannot set up a venv with duckdb");
-    }
-    python
+    venv_python("duckdb-venv", "duckdb", "duckdb")
 }
 
 #[cfg(feature = "parquet")]

@@ -37,6 +37,19 @@ pub(crate) fn drained(command: &mut Command) -> (u64, Duration) {
     (bytes, elapsed)
 }
 
+/// `base`'s command with `extra` arguments after its own.
+fn with_args<S: AsRef<std::ffi::OsStr>>(
+    base: impl Fn() -> Command + 'static,
+    extra: impl IntoIterator<Item = S>,
+) -> Box<dyn Fn() -> Command> {
+    let extra: Vec<std::ffi::OsString> = extra.into_iter().map(|a| a.as_ref().to_owned()).collect();
+    Box::new(move || {
+        let mut c = base();
+        c.args(&extra);
+        c
+    })
+}
+
 pub(crate) fn pipe(opts: &Opts) {
     let n: u64 = opts.get("--records", 100_000);
     let runs: usize = opts.get("--runs", 9);
@@ -99,116 +112,79 @@ pub(crate) fn pipe(opts: &Opts) {
             c
         }
     };
-    let mut writers = vec![
-        Writer {
-            label: "`curl -s -X POST …` → stdout → pipe".into(),
-            to_stdout: true,
-            command: Box::new(curl.clone()),
-        },
-        Writer {
-            label: "`galileo-export --quiet …` (release CLI) → stdout → pipe".into(),
-            to_stdout: true,
-            command: Box::new(cli.clone()),
-        },
-        Writer {
-            label: "`galileo-export --quiet --check shape …` (release CLI) → stdout → pipe".into(),
-            to_stdout: true,
-            command: Box::new({
-                let cli = cli.clone();
-                move || {
-                    let mut c = cli();
-                    c.args(["--check", "shape"]);
-                    c
-                }
-            }),
-        },
-    ];
-    writers.push(Writer {
-        label: "library, before: `write_to(tokio::io::stdout())`, current-thread runtime → pipe"
-            .into(),
-        to_stdout: true,
-        command: Box::new(child("old")),
-    });
-    writers.extend([
-        Writer {
-            label:
-                "library, after: `write_to_std(File(dup of fd 1))`, current-thread runtime → pipe"
-                    .into(),
-            to_stdout: true,
-            command: Box::new(child("new")),
-        },
-        Writer {
-            label: "*reference:* `curl … -o /dev/null`".into(),
-            to_stdout: false,
-            command: Box::new({
-                let curl = curl.clone();
-                move || {
-                    let mut c = curl();
-                    c.args(["-o", "/dev/null"]);
-                    c
-                }
-            }),
-        },
-        Writer {
-            label: "*reference:* `galileo-export --output /dev/null`".into(),
-            to_stdout: false,
-            command: Box::new({
-                let cli = cli.clone();
-                move || {
-                    let mut c = cli();
-                    c.args(["--output", "/dev/null"]);
-                    c
-                }
-            }),
-        },
-        Writer {
-            label: "*reference:* `galileo-export --check shape --output /dev/null`".into(),
-            to_stdout: false,
-            command: Box::new({
-                let cli = cli.clone();
-                move || {
-                    let mut c = cli();
-                    c.args(["--check", "shape", "--output", "/dev/null"]);
-                    c
-                }
-            }),
-        },
-    ]);
     // To a file on this disk (overwritten by every run, removed at the end).
     let file = scratch_path("pipe-file");
-    let to_file = |extra: &'static [&'static str]| {
-        let cli = cli.clone();
-        let file = file.clone();
-        move || {
-            let mut c = cli();
-            c.args(extra).arg("--output").arg(&file);
-            c
-        }
+    let file = file.as_os_str();
+    let writer = |label: &str, to_stdout: bool, command: Box<dyn Fn() -> Command>| Writer {
+        label: label.into(),
+        to_stdout,
+        command,
     };
-    writers.extend([
-        Writer {
-            label: "to a file: `curl … -o <file>`".into(),
-            to_stdout: false,
-            command: Box::new({
-                let file = file.clone();
-                move || {
-                    let mut c = curl();
-                    c.arg("-o").arg(&file);
-                    c
-                }
-            }),
-        },
-        Writer {
-            label: "to a file: `galileo-export --output <file>`".into(),
-            to_stdout: false,
-            command: Box::new(to_file(&[])),
-        },
-        Writer {
-            label: "to a file: `galileo-export --check shape --output <file>`".into(),
-            to_stdout: false,
-            command: Box::new(to_file(&["--check", "shape"])),
-        },
-    ]);
+    let writers = vec![
+        writer(
+            "`curl -s -X POST …` → stdout → pipe",
+            true,
+            Box::new(curl.clone()),
+        ),
+        writer(
+            "`galileo-export --quiet …` (release CLI) → stdout → pipe",
+            true,
+            Box::new(cli.clone()),
+        ),
+        writer(
+            "`galileo-export --quiet --check shape …` (release CLI) → stdout → pipe",
+            true,
+            with_args(cli.clone(), ["--check", "shape"]),
+        ),
+        writer(
+            "library, before: `write_to(tokio::io::stdout())`, current-thread runtime → pipe",
+            true,
+            Box::new(child("old")),
+        ),
+        writer(
+            "library, after: `write_to_std(File(dup of fd 1))`, current-thread runtime → pipe",
+            true,
+            Box::new(child("new")),
+        ),
+        writer(
+            "*reference:* `curl … -o /dev/null`",
+            false,
+            with_args(curl.clone(), ["-o", "/dev/null"]),
+        ),
+        writer(
+            "*reference:* `galileo-export --output /dev/null`",
+            false,
+            with_args(cli.clone(), ["--output", "/dev/null"]),
+        ),
+        writer(
+            "*reference:* `galileo-export --check shape --output /dev/null`",
+            false,
+            with_args(cli.clone(), ["--check", "shape", "--output", "/dev/null"]),
+        ),
+        writer(
+            "to a file: `curl … -o <file>`",
+            false,
+            with_args(curl.clone(), ["-o".as_ref(), file]),
+        ),
+        writer(
+            "to a file: `galileo-export --output <file>`",
+            false,
+            with_args(cli.clone(), ["--output".as_ref(), file]),
+        ),
+        writer(
+            "to a file: `galileo-export --check shape --output <file>`",
+            false,
+            with_args(
+                cli.clone(),
+                [
+                    "--check".as_ref(),
+                    "shape".as_ref(),
+                    "--output".as_ref(),
+                    file,
+                ],
+            ),
+        ),
+    ];
 
     // Warm-up: the first request renders the server's cache; each writer runs once.
     let (body_len, warm) = drained(&mut (writers[0].command)());
@@ -282,7 +258,7 @@ pub(crate) fn pipe(opts: &Opts) {
             m / curl_median(&w.label)
         );
     }
-    let _ = std::fs::remove_file(&file);
+    let _ = std::fs::remove_file(file);
     server.shutdown_blocking();
 }
 

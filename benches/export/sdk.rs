@@ -15,34 +15,13 @@ use super::*;
 const SDK_VERSION: &str = "2.7.0";
 const SCRIPT: &str = include_str!("python_sdk.py");
 
-/// A Python with the SDK: a venv under the target directory, created (and the SDK
-/// installed from PyPI) the first time.
+/// A Python with the SDK (installed from PyPI into a venv the first time).
 fn sdk_python() -> PathBuf {
-    let venv = scratch_dir().join(format!("galileo-sdk-{SDK_VERSION}-venv"));
-    let python = venv.join("bin").join("python");
-    let works = |p: &Path| {
-        Command::new(p)
-            .args(["-c", "import galileo.export"])
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    if !works(&python) {
-        let ok = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .status()
-            .is_ok_and(|s| s.success())
-            && Command::new(&python)
-                .args(["-m", "pip", "install", "--quiet"])
-                .arg(format!("galileo=={SDK_VERSION}"))
-                .status()
-                .is_ok_and(|s| s.success());
-        assert!(
-            ok && works(&python),
-            "cannot set up a venv with galileo=={SDK_VERSION}"
-        );
-    }
-    python
+    venv_python(
+        &format!("galileo-sdk-{SDK_VERSION}-venv"),
+        &format!("galileo=={SDK_VERSION}"),
+        "galileo.export",
+    )
 }
 
 /// The separators outside ASCII that `str.splitlines` breaks lines at and JSON allows raw
@@ -119,18 +98,7 @@ pub(crate) fn sdk(opts: &Opts) {
             .await
             .expect("mock server");
         let t = Target::of(&server);
-        let mut body = t
-            .client()
-            .export(t.project_id)
-            .log_stream(t.log_stream_id)
-            .root_type(RootType::Trace)
-            .bytes()
-            .await
-            .expect("export");
-        let mut original = Vec::new();
-        while let Some(chunk) = body.next().await {
-            original.extend_from_slice(&chunk.expect("chunk"));
-        }
+        let original = whole_body(&t, &t.client()).await;
         let (escaped, lines_changed) = escape_separators(&original);
         let target = |body: Vec<u8>| Target {
             base_url: serve_fixed(Bytes::from(body), None, None),

@@ -33,18 +33,7 @@ pub(crate) fn throughput(opts: &Opts) {
         // Warm up: the first request renders the cache; keep one copy of the body for
         // the from-memory paths (it is exactly what the server sends).
         let warm = Instant::now();
-        let mut body = client
-            .export(t.project_id)
-            .log_stream(t.log_stream_id)
-            .root_type(RootType::Trace)
-            .bytes()
-            .await
-            .expect("warm-up");
-        let mut memory = Vec::new();
-        while let Some(chunk) = body.next().await {
-            memory.extend_from_slice(&chunk.expect("chunk"));
-        }
-        let memory = Bytes::from(memory);
+        let memory = Bytes::from(whole_body(&t, &client).await);
         let lines = memchr::memchr_iter(b'\n', &memory).count() as u64;
         eprintln!(
             "warm-up (renders the cache): {} records, {:.1} MB, {} B/record, {:.2} s",

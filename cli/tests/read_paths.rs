@@ -8,7 +8,8 @@ mod common;
 
 use std::sync::Arc;
 
-use galileo_export_mock::hostile::bodies::{self, records_in, End, Outcome};
+use galileo_export_mock::hostile::bodies::{self, records_in, End, Format, Outcome};
+use galileo_export_mock::hostile::HostileServer;
 
 /// The end the CLI reported (exit code and stderr).
 fn cli_end(code: Option<i32>, stderr: &str) -> End {
@@ -38,15 +39,33 @@ fn cli_end(code: Option<i32>, stderr: &str) -> End {
     }
 }
 
+/// A runtime for the library's side of the comparison.
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
+/// What the CLI, with `extra` arguments, delivers and how it ends for the case `tag` names.
+fn cli_outcome(server: &HostileServer, tag: &str, format: Format, extra: &[&str]) -> Outcome {
+    let output = common::cli::for_hostile(server, "k")
+        .args(["--file-name", tag, "--max-record-size", "64", "--quiet"])
+        .args(["--format", format.name()])
+        .args(extra)
+        .output()
+        .expect("the CLI runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let end = cli_end(output.status.code(), &stderr);
+    Outcome::new(Some(records_in(format, &output.stdout)), end)
+}
+
 #[test]
 fn the_cli_comes_to_the_outcome_of_every_case_and_chunking() {
     let cases = Arc::new(bodies::table());
     let server = bodies::server(cases.clone());
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a runtime");
+    let runtime = runtime();
     let mut runs = 0;
     for (index, case) in cases.iter().enumerate() {
         for chunk in bodies::CHUNKINGS {
@@ -56,14 +75,7 @@ fn the_cli_comes_to_the_outcome_of_every_case_and_chunking() {
                 .file_name(tag.clone())
                 .max_record_size(bodies::LIMIT);
             let reference = runtime.block_on(bodies::read_bytes(export, case.format));
-            let output = common::cli::for_hostile(&server, "k")
-                .args(["--file-name", &tag, "--max-record-size", "64", "--quiet"])
-                .args(["--format", case.format.name()])
-                .output()
-                .expect("the CLI runs");
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            let end = cli_end(output.status.code(), &stderr);
-            let got = Outcome::new(Some(records_in(case.format, &output.stdout)), end);
+            let got = cli_outcome(&server, &tag, case.format, &[]);
             runs += 1;
             bodies::check(case, chunk, "cli", &got, Some(("bytes", &reference)));
         }
@@ -78,11 +90,7 @@ fn the_cli_comes_to_the_outcome_of_every_case_and_chunking() {
 fn the_cli_with_check_shape_comes_to_the_librarys_shape_outcome() {
     let cases = Arc::new(bodies::table());
     let server = bodies::server(cases.clone());
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a runtime");
+    let runtime = runtime();
     let mut passed_bad_json = 0;
     for (index, case) in cases.iter().enumerate() {
         for chunk in bodies::CHUNKINGS {
@@ -93,14 +101,7 @@ fn the_cli_with_check_shape_comes_to_the_librarys_shape_outcome() {
                 .max_record_size(bodies::LIMIT)
                 .record_check(galileo_export::RecordCheck::Shape);
             let reference = runtime.block_on(bodies::read_bytes(export, case.format));
-            let output = common::cli::for_hostile(&server, "k")
-                .args(["--file-name", &tag, "--max-record-size", "64", "--quiet"])
-                .args(["--format", case.format.name(), "--check", "shape"])
-                .output()
-                .expect("the CLI runs");
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            let end = cli_end(output.status.code(), &stderr);
-            let got = Outcome::new(Some(records_in(case.format, &output.stdout)), end);
+            let got = cli_outcome(&server, &tag, case.format, &["--check", "shape"]);
             let at = format!("{} in {chunk}-byte reads", case.name);
             assert_eq!(got, reference, "{at}");
             if got.end != case.end {
